@@ -1,0 +1,142 @@
+"""The `pacewise` command: serve, migrate, manage accounts, back up, purge tombstones."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+
+from app.config import Settings, get_settings
+from app.db import make_engine, unit_of_work
+from app.errors import DomainError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = get_settings()
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        print(f"pacewise: configuration error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return int(args.run(settings, args) or 0)
+    except DomainError as exc:
+        print(f"pacewise: {exc.detail}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pacewise", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="apply migrations, then serve the app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true",
+                       help="load a demo patient and clinician (development only)")
+    serve.set_defaults(run=_serve)
+
+    migrate = commands.add_parser("migrate", help="apply pending database migrations")
+    migrate.set_defaults(run=_migrate)
+
+    user = commands.add_parser("user", help="manage accounts").add_subparsers(
+        required=True, metavar="ACTION")
+    create = user.add_parser("create", help="create an account (clinicians and admins)")
+    create.add_argument("--role", choices=("clinician", "admin", "patient"), required=True)
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--password-stdin", action="store_true",
+                        help="read the password from standard input instead of a prompt")
+    create.set_defaults(run=_user_create)
+    for action, disabled in (("disable", True), ("enable", False)):
+        toggle = user.add_parser(action, help=f"{action} an account"
+                                 + (" and end its sessions" if disabled else ""))
+        toggle.add_argument("email")
+        toggle.set_defaults(run=_user_toggle, disabled=disabled)
+
+    demo = commands.add_parser("demo", help="load the demo patient and clinician, then exit")
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app import migrate
+
+    migrate.upgrade(settings)
+    if args.demo:
+        if settings.is_production:
+            print("pacewise: --demo is refused in production", file=sys.stderr)
+            return 2
+        _demo(settings, args)
+    uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port,
+                workers=args.workers, proxy_headers=True, server_header=False)
+    return 0
+
+
+def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    from app import migrate
+
+    migrate.upgrade(settings)
+    print("pacewise: database is up to date")
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise DomainError("the two passwords differ")
+    return first
+
+
+def _user_create(settings: Settings, args: argparse.Namespace) -> int:
+    from app.services import accounts
+
+    password = _read_password(args.password_stdin)
+    engine = make_engine(settings)
+    with unit_of_work(engine, write=True) as session:
+        user = accounts.create_user(session, email=args.email, password=password,
+                                    name=args.name, role=args.role)
+        print(f"pacewise: created {user.role} {user.email} ({user.id})")
+    engine.dispose()
+    return 0
+
+
+def _user_toggle(settings: Settings, args: argparse.Namespace) -> int:
+    from app.services import accounts
+
+    engine = make_engine(settings)
+    with unit_of_work(engine, write=True) as session:
+        user = accounts.set_disabled(session, email=args.email, disabled=args.disabled)
+        state = "disabled; every session ended" if args.disabled else "enabled"
+        print(f"pacewise: {user.email} is {state}")
+    engine.dispose()
+    return 0
+
+
+def _demo(settings: Settings, _args: argparse.Namespace) -> int:
+    from app import migrate
+    from app.services import demo
+
+    if settings.is_production:
+        print("pacewise: demo data is refused in production", file=sys.stderr)
+        return 2
+    migrate.upgrade(settings)
+    engine = make_engine(settings)
+    with unit_of_work(engine, write=True) as session:
+        accounts = demo.load(session)
+    engine.dispose()
+    print("pacewise: demo accounts (development only):")
+    for role, email, password in accounts:
+        print(f"  {role:<9} {email}  password: {password}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

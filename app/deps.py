@@ -1,0 +1,103 @@
+"""Request dependencies, defined once as `Annotated` aliases (see style.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.config import Settings
+from app.db import unit_of_work
+from app.errors import Forbidden, NotAuthenticated
+from app.models import User
+from app.security import CSRF_COOKIE, CSRF_HEADER, csrf_for, tokens_match
+from app.services import accounts
+from app.services.accounts import Current
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One unit of work per request: committed before the response is sent, or rolled back.
+
+    Requests that change state begin IMMEDIATE on SQLite, so concurrent writers queue for
+    the lock (busy_timeout) rather than failing half-way.
+    """
+    with unit_of_work(get_engine(request), write=request.method not in SAFE_METHODS) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+# scope="function": the commit runs when the route returns, before the response goes out,
+# so a 2xx always means the write is durable.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def session_cookie_name(settings: Settings) -> str:
+    from app.security import SECURE_SESSION_COOKIE, SESSION_COOKIE
+
+    return SECURE_SESSION_COOKIE if settings.secure_cookies else SESSION_COOKIE
+
+
+def get_current(request: Request, session: SessionDep, settings: SettingsDep) -> Current:
+    """The signed-in person, with CSRF checked for state-changing requests."""
+    token = request.cookies.get(session_cookie_name(settings))
+    current = accounts.resolve_session(session, settings=settings, token=token)
+    if current is None:
+        raise NotAuthenticated("sign in to continue")
+    if request.method not in SAFE_METHODS:
+        expected = csrf_for(current.session.token_hash, settings.secret_key)
+        header = request.headers.get(CSRF_HEADER)
+        if not (tokens_match(header, expected)
+                and tokens_match(request.cookies.get(CSRF_COOKIE), expected)):
+            raise Forbidden(f"missing or wrong {CSRF_HEADER} header; reload the page",
+                            code="csrf")
+    if current.needs_touch:
+        if request.method not in SAFE_METHODS:
+            accounts.touch_session(session, session_id=current.session.id)
+        else:  # a read's snapshot must not be upgraded to a write on SQLite
+            with unit_of_work(get_engine(request), write=True) as touch:
+                accounts.touch_session(touch, session_id=current.session.id)
+    request.state.user_id = current.user.id
+    return current
+
+
+CurrentSession = Annotated[Current, Depends(get_current)]
+
+
+def get_user(current: CurrentSession) -> User:
+    return current.user
+
+
+def get_patient(current: CurrentSession) -> User:
+    if current.user.role != "patient":
+        raise Forbidden("only patients keep a diary here; clinicians read shared diaries "
+                        "from /clinic", code="patients_only")
+    return current.user
+
+
+def get_clinician(current: CurrentSession) -> User:
+    if current.user.role not in ("clinician", "admin"):
+        raise Forbidden("this is for clinicians", code="clinicians_only")
+    return current.user
+
+
+CurrentUser = Annotated[User, Depends(get_user)]
+CurrentPatient = Annotated[User, Depends(get_patient)]
+CurrentClinician = Annotated[User, Depends(get_clinician)]
+
+
+def client_address(request: Request) -> str:
+    return (request.client.host if request.client else "unknown")[:64]

@@ -1,0 +1,192 @@
+"""Domain errors, and the one place that turns any error into the flat JSON shape
+`{"error": code, "detail": text}` for the API or a plain page for the web side."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("pacewise")
+
+
+class DomainError(Exception):
+    """A refusal the caller can act on: carries an HTTP status, a code and a detail."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, detail: str, *, code: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code:
+            self.code = code
+        self.extra = extra
+
+
+class Invalid(DomainError):
+    status, code = 422, "validation"
+
+
+class NotAuthenticated(DomainError):
+    status, code = 401, "not_authenticated"
+
+
+class Forbidden(DomainError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(DomainError):
+    status, code = 404, "not_found"
+
+
+class Conflict(DomainError):
+    status, code = 409, "conflict"
+
+
+class TooLarge(DomainError):
+    status, code = 413, "too_large"
+
+
+class Throttled(DomainError):
+    status, code = 429, "too_many_attempts"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class Busy(DomainError):
+    status, code = 503, "busy"
+
+
+def describe_errors(errors: Sequence[Any]) -> str:
+    """Say what was wrong in words that name each bad field and value."""
+    return "; ".join(_describe(error) for error in errors[:5])
+
+
+def _describe(error: Any) -> str:
+    loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+    where = _path(loc)
+    kind = error.get("type", "")
+    value = error.get("input")
+    message = str(error.get("msg", "is invalid"))
+    if kind == "out_of_range":
+        return f"{where} {message}".strip()
+    if kind == "missing":
+        return f"{where} is required"
+    if kind == "extra_forbidden":
+        return f"{where} is not a known field"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{where} {_short(value)} is not one of {expected}"
+    if kind.startswith("value_error"):
+        return message.removeprefix("Value error, ")
+    if isinstance(value, dict | list):
+        return f"{where}: {message.lower()}"
+    return f"{where} {_short(value)}: {message.lower()}".strip()
+
+
+def _path(parts: list[str]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if part.isdigit() else (f".{part}" if text else part)
+    return text
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…'"
+
+
+def _json(status: int, code: str, detail: str, headers: dict[str, str] | None = None,
+          **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": code, "detail": detail, **extra}, status_code=status,
+                        headers=headers)
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or "text/html" not in request.headers.get("accept", "")
+
+
+def _respond(request: Request, status: int, code: str, detail: str,
+             headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    if _wants_json(request):
+        return _json(status, code, detail, headers, **extra)
+    templates = getattr(request.app.state, "templates", None)
+    if templates is None:
+        return HTMLResponse(f"<h1>{status}</h1>", status_code=status, headers=headers)
+    return templates.TemplateResponse(
+        request, "error.html", {"status": status, "detail": detail}, status_code=status,
+        headers=headers,
+    )
+
+
+_STATUS_CODES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden",
+                 404: "not_found", 405: "method_not_allowed", 413: "too_large",
+                 415: "unsupported_media_type", 429: "too_many_attempts"}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error from one place."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        headers = None
+        if isinstance(exc, Throttled):
+            headers = {"Retry-After": str(exc.retry_after)}
+        if isinstance(exc, Busy):
+            headers = {"Retry-After": "1"}
+        return _respond(request, exc.status, exc.code, exc.detail, headers, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_validation(request: Request, exc: RequestValidationError) -> Response:
+        return _respond(request, 422, "validation", describe_errors(exc.errors()))
+
+    @app.exception_handler(ValidationError)
+    async def _validation(request: Request, exc: ValidationError) -> Response:
+        return _respond(request, 422, "validation",
+                        describe_errors(exc.errors(include_url=False)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        code = _STATUS_CODES.get(exc.status_code, "error")
+        detail = exc.detail if isinstance(exc.detail, str) else code
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"nothing at {request.url.path}"
+        return _respond(request, exc.status_code, code, detail, getattr(exc, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> Response:
+        if _is_busy(exc):
+            return _respond(request, 503, "busy", "the database is busy; try again shortly",
+                            {"Retry-After": "1"})
+        return _unexpected(request, exc)
+
+    @app.exception_handler(Exception)
+    async def _any(request: Request, exc: Exception) -> Response:
+        return _unexpected(request, exc)
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return any(s in text for s in ("database is locked", "database is busy",
+                                   "could not serialize", "deadlock detected",
+                                   "lock timeout", "could not obtain lock"))
+
+
+def _unexpected(request: Request, exc: Exception) -> Response:
+    request_id = uuid.uuid4().hex[:12]
+    log.error("unexpected error %s on %s %s: %s", request_id, request.method,
+              request.url.path, type(exc).__name__, exc_info=exc)
+    return _respond(request, 500, "internal", f"something went wrong (request {request_id})",
+                    request_id=request_id)

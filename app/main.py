@@ -1,0 +1,48 @@
+"""`create_app(settings)`: the only place routers, static files and error handlers meet."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from app.api import auth
+from app.api import records as records_api
+from app.config import Settings, get_settings
+from app.db import make_engine
+from app.errors import install_error_handlers
+from app.middleware import GuardMiddleware
+from app.web import pages
+
+HERE = Path(__file__).parent
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the Pacewise ASGI app for `settings` (read from the environment if omitted)."""
+    settings = settings or get_settings()
+    docs = not settings.is_production
+    app = FastAPI(
+        title="Pacewise",
+        version="1",
+        summary="Function-first, offline-first pain care: patient diary, plan and sync API",
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates = templates
+
+    app.include_router(auth.router)
+    app.include_router(records_api.build_router())
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    install_error_handlers(app)
+    app.add_middleware(GuardMiddleware, base_url=settings.base_url,
+                       hsts=settings.secure_cookies)
+    logging.getLogger("pacewise").setLevel(logging.INFO)
+    return app

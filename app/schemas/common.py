@@ -1,0 +1,131 @@
+"""Field types and model helpers shared by every wire schema."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    create_model,
+)
+from pydantic_core import PydanticCustomError
+
+
+def _in_range(low: float, high: float) -> Any:
+    def check(value: float) -> float:
+        if not low <= value <= high:
+            raise PydanticCustomError(
+                "out_of_range",
+                "{value} is outside {low}–{high}",
+                {"value": value, "low": _plain(low), "high": _plain(high)},
+            )
+        return value
+
+    return check
+
+
+def _plain(number: float) -> int | float:
+    return int(number) if float(number).is_integer() else number
+
+
+def int_range(low: int, high: int) -> Any:
+    """An integer from `low` to `high`, both included; strings and floats are refused."""
+    return Annotated[
+        int,
+        Field(strict=True, json_schema_extra={"minimum": low, "maximum": high}),
+        AfterValidator(_in_range(low, high)),
+    ]
+
+
+def number_range(low: float, high: float) -> Any:
+    """A finite number from `low` to `high`, both included."""
+    return Annotated[
+        float,
+        Field(strict=True, allow_inf_nan=False, json_schema_extra={"minimum": low, "maximum": high}),
+        AfterValidator(_in_range(low, high)),
+    ]
+
+
+Scale10 = int_range(0, 10)
+Amount = number_range(-1_000_000, 1_000_000)
+PositiveCount = int_range(1, 365)
+StrictBool = Annotated[bool, Field(strict=True)]
+
+ShortText = Annotated[str, StringConstraints(max_length=200)]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Text = Annotated[str, StringConstraints(max_length=2000)]
+ShortList = Annotated[list[ShortText], Field(max_length=50)]
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise PydanticCustomError(
+            "timezone_required",
+            "{value} has no time zone; send UTC with Z or an offset",
+            {"value": value.isoformat()},
+        )
+    return value.astimezone(UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
+LocalDate = Annotated[date, Field(description="The patient's own calendar day (YYYY-MM-DD)")]
+
+
+class WireModel(BaseModel):
+    """A wire schema: unknown fields are refused, so a typo never silently drops data."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class RecordMeta(BaseModel):
+    """The common fields the server sets on every record (design §3)."""
+
+    id: uuid.UUID
+    version: int
+    deleted: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def partial_model(model: type[M], name: str) -> type[M]:
+    """Derive the PATCH schema: every field optional, but a given value still obeys its type.
+
+    Leaving a field out means "unchanged"; sending null clears it only where the full schema
+    allows null, so a required score can never be cleared by a patch.
+    """
+    fields: dict[str, Any] = {
+        field_name: (
+            Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation,
+            Field(
+                default=None,
+                description=info.description,
+                json_schema_extra=info.json_schema_extra,
+            ),
+        )
+        for field_name, info in model.model_fields.items()
+        if field_name != "id"
+    }
+    partial = create_model(name, __base__=WireModel, **fields)
+    partial.__doc__ = f"Change some fields of a {model.__name__.removesuffix('Create')}."
+    return partial  # type: ignore[return-value]
+
+
+def public_model(create: type[BaseModel], name: str, extra: dict[str, Any] | None = None) -> type:
+    """Derive the response schema: the common fields, then every entity field (nullable,
+    since an erased tombstone keeps none)."""
+    fields: dict[str, Any] = {
+        field_name: (info.annotation | None, None)
+        for field_name, info in create.model_fields.items()
+        if field_name != "id"
+    }
+    fields.update(extra or {})
+    return create_model(name, __base__=RecordMeta, **fields)

@@ -1,0 +1,254 @@
+"""Accounts, sign-in with throttling, and server-side sessions (design §6)."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, delete, select
+
+from app.config import Settings
+from app.errors import Conflict, Forbidden, Invalid, Throttled
+from app.models import AuditEvent, AuthSession, LoginAttempt, PatientSyncState, User, utcnow
+from app.security import (
+    check_password_policy,
+    hash_password,
+    new_token,
+    token_hash,
+    verify_password,
+)
+
+WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 10
+MAX_FAILURES_PER_ADDRESS = 50
+REGISTRATION_WINDOW = timedelta(hours=1)
+MAX_REGISTRATIONS_PER_ADDRESS = 100
+TOUCH_EVERY = timedelta(seconds=60)
+WRONG_CREDENTIALS = "email or password is wrong"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_email(email: str) -> str:
+    """Return the normalised email or refuse it, naming it."""
+    normalised = normalise_email(email)
+    local, _, domain = normalised.partition("@")
+    if not local or "." not in domain or len(normalised) > 254 or " " in normalised:
+        raise Invalid(f"email {email[:80]!r} is not an email address")
+    return normalised
+
+
+def check_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not 1 <= len(cleaned) <= 120:
+        raise Invalid(f"name {name[:40]!r} must be 1–120 characters")
+    return cleaned
+
+
+def create_user(
+    session: Session, *, email: str, password: str, name: str, role: str = "patient",
+    timezone: str = "UTC",
+) -> User:
+    """Create an account after checking its email, name and password."""
+    email = check_email(email)
+    name = check_name(name)
+    check_password_policy(password)
+    if session.exec(select(User.id).where(User.email == email)).first() is not None:
+        raise Conflict("an account with this email already exists; sign in instead",
+                       code="email_taken")
+    user = User(email=email, name=name, role=role, timezone=timezone,
+                password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    if role == "patient":
+        session.add(PatientSyncState(patient_id=user.id, version=0))
+        session.flush()
+    return user
+
+
+def register(
+    session: Session, *, settings: Settings, email: str, password: str, name: str,
+    address: str,
+) -> User:
+    """Let a patient create their own account, unless the instance has closed that."""
+    if not settings.allow_registration:
+        raise Forbidden("this Pacewise does not take new registrations; ask your clinic",
+                        code="registration_closed")
+    since = utcnow() - REGISTRATION_WINDOW
+    recent = session.exec(
+        select(sa.func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.kind == "register", LoginAttempt.address == address,
+            LoginAttempt.at > since,
+        )
+    ).one()
+    if recent >= MAX_REGISTRATIONS_PER_ADDRESS:
+        raise Throttled("too many new accounts from this address; try again later",
+                        retry_after=int(REGISTRATION_WINDOW.total_seconds()))
+    session.add(LoginAttempt(kind="register", email="", address=address, success=True))
+    return create_user(session, email=email, password=password, name=name)
+
+
+@dataclass
+class SignIn:
+    user: User
+    token: str
+
+
+def sign_in(
+    session: Session, *, settings: Settings, email: str, password: str, address: str
+) -> SignIn | None:
+    """Check credentials under the throttle and record the attempt.
+
+    Returns None for wrong credentials; the caller commits (so the failure is counted)
+    and answers with the generic message. Raises Throttled past the limits.
+    """
+    email = normalise_email(email)[:254]
+    now = utcnow()
+    _check_throttle(session, email=email, address=address, now=now)
+    user = session.exec(select(User).where(User.email == email)).first()
+    ok, new_hash = verify_password(password[:1024], user.password_hash if user else None)
+    if user is not None and user.disabled:
+        ok = False
+    session.add(LoginAttempt(kind="login", email=email, address=address, success=ok, at=now))
+    if user is not None:
+        session.add(AuditEvent(actor_id=user.id, actor_role=user.role, action="login",
+                               resource="session", outcome="success" if ok else "failure",
+                               address=address))
+    if not ok or user is None:
+        session.flush()
+        return None
+    if new_hash:
+        user.password_hash = new_hash
+    token = start_session(session, settings=settings, user=user)
+    return SignIn(user=user, token=token)
+
+
+def _check_throttle(session: Session, *, email: str, address: str, now: datetime) -> None:
+    since = now - WINDOW
+    last_success = session.exec(
+        select(sa.func.max(LoginAttempt.at)).where(
+            LoginAttempt.kind == "login", LoginAttempt.email == email,
+            LoginAttempt.success == sa.true(), LoginAttempt.at > since,
+        )
+    ).one()
+    account_since = max(since, last_success) if last_success else since
+    for column, value, limit, start in (
+        (LoginAttempt.email, email, MAX_FAILURES_PER_ACCOUNT, account_since),
+        (LoginAttempt.address, address, MAX_FAILURES_PER_ADDRESS, since),
+    ):
+        count, oldest = session.exec(
+            select(sa.func.count(), sa.func.min(LoginAttempt.at)).where(
+                LoginAttempt.kind == "login", column == value,
+                LoginAttempt.success == sa.false(), LoginAttempt.at > start,
+            )
+        ).one()
+        if count >= limit:
+            oldest_at = oldest if oldest.tzinfo else oldest.replace(tzinfo=now.tzinfo)
+            wait = max(1, math.ceil((oldest_at + WINDOW - now).total_seconds()))
+            raise Throttled("too many failed sign-ins; wait before trying again",
+                            retry_after=wait)
+
+
+def start_session(session: Session, *, settings: Settings, user: User) -> str:
+    """Create a new server-side session and return its token (only its hash is stored)."""
+    token = new_token()
+    now = utcnow()
+    lifetime = (
+        timedelta(days=settings.patient_session_days) if user.role == "patient"
+        else timedelta(hours=settings.clinician_session_hours)
+    )
+    session.add(AuthSession(token_hash=token_hash(token), user_id=user.id, created_at=now,
+                            last_seen_at=now, expires_at=now + lifetime))
+    session.flush()
+    return token
+
+
+@dataclass
+class Current:
+    user: User
+    session: AuthSession
+    needs_touch: bool
+
+
+def resolve_session(session: Session, *, settings: Settings, token: str | None) -> Current | None:
+    """Find the live session behind a cookie value, or None."""
+    if not token or len(token) > 200:
+        return None
+    row = session.exec(
+        select(AuthSession, User)
+        .join(User, User.id == AuthSession.user_id)  # type: ignore[arg-type]
+        .where(AuthSession.token_hash == token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    auth, user = row
+    now = utcnow()
+    if user.disabled or auth.expires_at <= now:
+        return None
+    if user.role != "patient":
+        idle = timedelta(minutes=settings.clinician_idle_minutes)
+        if auth.last_seen_at + idle <= now:
+            return None
+    return Current(user=user, session=auth, needs_touch=now - auth.last_seen_at >= TOUCH_EVERY)
+
+
+def touch_session(session: Session, *, session_id: uuid.UUID) -> None:
+    """Record activity on a session (at most once a minute, for the idle timeout)."""
+    session.execute(
+        sa.update(AuthSession).where(AuthSession.id == session_id)  # type: ignore[arg-type]
+        .values(last_seen_at=utcnow())
+    )
+
+
+def end_session(session: Session, *, token: str | None) -> None:
+    if token:
+        session.execute(delete(AuthSession).where(AuthSession.token_hash == token_hash(token)))
+
+
+def end_all_sessions(session: Session, *, user_id: uuid.UUID, keep: uuid.UUID | None = None) -> None:
+    statement = delete(AuthSession).where(AuthSession.user_id == user_id)
+    if keep is not None:
+        statement = statement.where(AuthSession.id != keep)
+    session.execute(statement)
+
+
+def change_password(
+    session: Session, *, user: User, current_password: str, new_password: str,
+    keep_session: uuid.UUID,
+) -> None:
+    """Change the password and end the person's other sessions."""
+    ok, _ = verify_password(current_password[:1024], user.password_hash)
+    if not ok:
+        raise Invalid("current_password is wrong", code="wrong_password")
+    check_password_policy(new_password, field="new_password")
+    user.password_hash = hash_password(new_password)
+    session.add(user)
+    end_all_sessions(session, user_id=user.id, keep=keep_session)
+
+
+def set_disabled(session: Session, *, email: str, disabled: bool) -> User:
+    """Disable (or re-enable) an account; disabling ends every session at once."""
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        raise Invalid(f"no account with email {email!r}")
+    user.disabled = disabled
+    session.add(user)
+    if disabled:
+        end_all_sessions(session, user_id=user.id)
+    return user
+
+
+def delete_account(session: Session, *, user: User, password: str) -> None:
+    """Erase the account and, through the foreign keys, every row of the person."""
+    ok, _ = verify_password(password[:1024], user.password_hash)
+    if not ok:
+        raise Invalid("password is wrong", code="wrong_password")
+    end_all_sessions(session, user_id=user.id)
+    session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
+    session.delete(user)
+    session.flush()

@@ -1,0 +1,450 @@
+"""Writing and reading patient records: the one path every change takes.
+
+A REST call, a sync mutation, a clinician's note and the demo loader all end in
+`apply_mutations`, which holds the patient's version row while it works, so every applied
+write takes the next per-patient version and shows up in pulls (design §4).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from pydantic import ValidationError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, select
+
+from app.errors import Conflict, Forbidden, Invalid, NotFound, describe_errors
+from app.models import PatientSyncState, RecordColumns, RecordRevision, utcnow
+from app.schemas.entities import ENTITIES, Entity
+from app.services import scoring
+
+META_FIELDS = tuple(RecordColumns.model_fields)  # id, patient_id, version, deleted, ...
+RejectReason = Literal["validation", "deleted", "unknown_entity", "not_found", "forbidden"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is writing: the patient themself or a linked clinician."""
+
+    user_id: uuid.UUID
+    role: Literal["patient", "clinician"]
+    name: str = ""
+    care_role: str | None = None
+
+
+@dataclass
+class Mutation:
+    entity: str
+    op: Literal["upsert", "delete"]
+    record_id: uuid.UUID
+    fields: dict[str, Any] = field(default_factory=dict)
+    base_version: int = 0
+
+
+@dataclass
+class Result:
+    status: Literal["applied", "rejected"]
+    version: int | None = None
+    error: RejectReason | None = None
+    detail: str | None = None
+    row: SQLModel | None = None
+    created: bool = False
+
+
+class _Rejected(Exception):
+    def __init__(self, error: RejectReason, detail: str) -> None:
+        super().__init__(detail)
+        self.error, self.detail = error, detail
+
+
+# -- the patient's version counter -------------------------------------------------------
+
+
+def lock_patient_version(session: Session, patient_id: uuid.UUID) -> PatientSyncState:
+    """Take the patient's version row lock (FOR UPDATE on PostgreSQL; on SQLite the write
+    transaction already began IMMEDIATE) and return the row, creating it if needed."""
+    statement = select(PatientSyncState).where(PatientSyncState.patient_id == patient_id)
+    state = session.exec(statement.with_for_update()).first()
+    if state is None:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        session.execute(
+            insert(PatientSyncState)
+            .values(patient_id=patient_id, version=0, purged_through=0)
+            .on_conflict_do_nothing()
+        )
+        state = session.exec(statement.with_for_update()).one()
+    return state
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def apply_mutations(
+    session: Session,
+    *,
+    patient_id: uuid.UUID,
+    actor: Actor,
+    mutations: Sequence[Mutation],
+) -> list[Result]:
+    """Apply mutations in order under the patient's lock; each is applied or rejected."""
+    state = lock_patient_version(session, patient_id)
+    _preload(session, mutations)
+    results: list[Result] = []
+    now = utcnow()
+    for mutation in mutations:
+        try:
+            result = _apply_one(session, state, patient_id, actor, mutation, now)
+        except _Rejected as rejection:
+            result = Result("rejected", error=rejection.error, detail=rejection.detail)
+        results.append(result)
+    session.flush()
+    return results
+
+
+def _preload(session: Session, mutations: Sequence[Mutation]) -> None:
+    """Load every targeted row in one query per entity, so the walk below hits the
+    session's identity map instead of the database once per mutation."""
+    ids: dict[str, set[uuid.UUID]] = {}
+    for mutation in mutations:
+        if mutation.entity in ENTITIES:
+            ids.setdefault(mutation.entity, set()).add(mutation.record_id)
+    for name, record_ids in ids.items():
+        table = ENTITIES[name].table
+        for chunk in _chunks(list(record_ids), 500):
+            session.exec(select(table).where(table.id.in_(chunk))).all()  # type: ignore[attr-defined]
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _apply_one(
+    session: Session,
+    state: PatientSyncState,
+    patient_id: uuid.UUID,
+    actor: Actor,
+    mutation: Mutation,
+    now: datetime,
+) -> Result:
+    entity = ENTITIES.get(mutation.entity)
+    if entity is None:
+        raise _Rejected("unknown_entity", f"unknown entity {mutation.entity!r}")
+    row = session.get(entity.table, mutation.record_id)
+    if row is not None and row.patient_id != patient_id:  # type: ignore[attr-defined]
+        row = None  # another patient's record answers exactly like a missing one
+        if mutation.op == "upsert":
+            raise _Rejected("not_found", f"{entity.name} {mutation.record_id} was not found")
+    _check_actor_may_write(entity, actor, row)
+    if row is not None and row.deleted:  # type: ignore[attr-defined]
+        raise _Rejected("deleted", f"{entity.name} {mutation.record_id} was deleted")
+
+    if mutation.op == "delete":
+        if row is None:
+            raise _Rejected("not_found", f"{entity.name} {mutation.record_id} was not found")
+        version = _next_version(state)
+        _erase(entity, row)
+        row.sqlmodel_update({"deleted": True, "version": version, "updated_at": now})
+        return Result("applied", version=version, row=row)
+
+    if row is None:
+        values = _validate_new(entity, mutation)
+        _check_references(session, entity, patient_id, values)
+        values.update(_author_fields(entity, actor))
+        version = _next_version(state)
+        row = entity.table(
+            id=mutation.record_id, patient_id=patient_id, version=version, deleted=False,
+            created_at=now, updated_at=now, **values,
+        )
+        session.add(row)
+        return Result("applied", version=version, row=row, created=True)
+
+    changes = _validate_patch(entity, mutation, row)
+    _check_references(session, entity, patient_id, changes)
+    version = _next_version(state)
+    if mutation.base_version < row.version:  # type: ignore[attr-defined]
+        _keep_overwritten(session, entity, row, changes, mutation.base_version, version)
+    row.sqlmodel_update({**changes, "version": version, "updated_at": now})
+    return Result("applied", version=version, row=row)
+
+
+def _next_version(state: PatientSyncState) -> int:
+    state.version += 1
+    return state.version
+
+
+def _check_actor_may_write(entity: Entity, actor: Actor, row: SQLModel | None) -> None:
+    if actor.role == "patient" and not entity.writable_by_patient:
+        raise _Rejected("validation", f"{entity.name} is written by the care team; it is read-only")
+    if actor.role == "clinician":
+        if not entity.writable_by_clinician:
+            raise _Rejected("forbidden", f"clinicians do not write {entity.name} records")
+        if row is not None and getattr(row, "author_id", None) != actor.user_id:
+            raise _Rejected("forbidden", f"only its author can change this {entity.name}")
+
+
+def _author_fields(entity: Entity, actor: Actor) -> dict[str, Any]:
+    if "author_id" not in entity.server_fields:
+        return {}
+    values: dict[str, Any] = {"author_id": actor.user_id}
+    if "author_role" in entity.server_fields:
+        values["author_role"] = actor.care_role or actor.role
+    if "author_name" in entity.server_fields:
+        values["author_name"] = actor.name
+    return values
+
+
+def _validate_new(entity: Entity, mutation: Mutation) -> dict[str, Any]:
+    given = dict(mutation.fields)
+    if "id" in given and str(given.pop("id")) != str(mutation.record_id):
+        raise _Rejected("validation", "id in the fields differs from record_id")
+    try:
+        model = entity.create.model_validate(given)
+    except ValidationError as exc:
+        raise _Rejected("validation", describe_errors(exc.errors(include_url=False))) from None
+    return _column_values(entity, model, model.model_fields_set | _defaulted(entity))
+
+
+def _defaulted(entity: Entity) -> set[str]:
+    """A new record stores every field, defaults included."""
+    return set(entity.create.model_fields) - {"id"}
+
+
+def _validate_patch(entity: Entity, mutation: Mutation, row: SQLModel) -> dict[str, Any]:
+    given = dict(mutation.fields)
+    given.pop("id", None)
+    try:
+        patch = entity.update.model_validate(given)
+        stored = {name: getattr(row, name) for name in _defaulted(entity)}
+        merged = {**stored, **patch.model_dump(exclude_unset=True)}
+        full = entity.create.model_validate(merged)  # rules that span fields
+    except ValidationError as exc:
+        raise _Rejected("validation", describe_errors(exc.errors(include_url=False))) from None
+    values = _column_values(entity, full, patch.model_fields_set)
+    if "score" in values or "answers" in values:
+        values.update(_column_values(entity, full, {"score", "answers"}))
+    return values
+
+
+def _column_values(entity: Entity, model: Any, names: set[str]) -> dict[str, Any]:
+    """Turn a validated schema into column values: JSON columns get JSON-ready values."""
+    python = model.model_dump(include=names)
+    as_json = model.model_dump(include=names, mode="json")
+    json_columns = _json_columns(entity)
+    values = {name: (as_json[name] if name in json_columns else python[name]) for name in python}
+    if entity.name == "outcome_response" and "answers" in values:
+        values["score"] = scoring.score(model.instrument, model.answers)
+    return values
+
+
+_JSON_COLUMNS: dict[str, frozenset[str]] = {}
+
+
+def _json_columns(entity: Entity) -> frozenset[str]:
+    if entity.name not in _JSON_COLUMNS:
+        table = entity.table.__table__  # type: ignore[attr-defined]
+        _JSON_COLUMNS[entity.name] = frozenset(
+            column.name for column in table.columns if isinstance(column.type, sa.JSON)
+        )
+    return _JSON_COLUMNS[entity.name]
+
+
+def _check_references(
+    session: Session, entity: Entity, patient_id: uuid.UUID, values: dict[str, Any]
+) -> None:
+    for field_name, target_name in entity.references.items():
+        target_id = values.get(field_name)
+        if target_id is None:
+            continue
+        target = session.get(ENTITIES[target_name].table, target_id)
+        if target is None or target.patient_id != patient_id:  # type: ignore[attr-defined]
+            raise _Rejected(
+                "validation", f"{field_name} {target_id} is not one of your {target_name} records"
+            )
+
+
+def _keep_overwritten(
+    session: Session, entity: Entity, row: SQLModel, changes: dict[str, Any],
+    base_version: int, version: int,
+) -> None:
+    json_columns = _json_columns(entity)
+    overwritten = {
+        name: _jsonable(getattr(row, name))
+        for name, new in changes.items()
+        if getattr(row, name) != new or (name in json_columns and getattr(row, name) != new)
+    }
+    if overwritten:
+        session.add(RecordRevision(
+            patient_id=row.patient_id,  # type: ignore[attr-defined]
+            entity=entity.name,
+            record_id=row.id,  # type: ignore[attr-defined]
+            replaced_version=row.version,  # type: ignore[attr-defined]
+            by_version=version,
+            base_version=base_version,
+            fields=overwritten,
+        ))
+
+
+def _erase(entity: Entity, row: SQLModel) -> None:
+    """A tombstone keeps its id and version, and nothing of what it said."""
+    table = entity.table.__table__  # type: ignore[attr-defined]
+    for column in table.columns:
+        if column.name not in META_FIELDS:
+            setattr(row, column.name, None)
+
+
+# -- the REST face of the same path ---------------------------------------------------------
+
+
+def write_one(
+    session: Session, *, patient_id: uuid.UUID, actor: Actor, mutation: Mutation,
+    must_exist: bool | None = None,
+) -> SQLModel:
+    """Apply one mutation for a REST call; a rejection becomes the matching HTTP error.
+
+    `must_exist=False` is a create (an existing id is a conflict), `True` is a patch or a
+    delete (a missing id is 404), `None` is an upsert.
+    """
+    entity = ENTITIES[mutation.entity]
+    existing = session.get(entity.table, mutation.record_id)
+    if must_exist is False and existing is not None:
+        raise Conflict(f"{entity.name} {mutation.record_id} already exists", code="conflict")
+    if must_exist and (
+        existing is None
+        or existing.patient_id != patient_id  # type: ignore[attr-defined]
+        or existing.deleted  # type: ignore[attr-defined]
+    ):
+        raise NotFound(f"{entity.name} {mutation.record_id} was not found")
+    (result,) = apply_mutations(session, patient_id=patient_id, actor=actor, mutations=[mutation])
+    if result.status == "applied":
+        assert result.row is not None
+        return result.row
+    detail = result.detail or "refused"
+    if result.error == "forbidden":
+        raise Forbidden(detail)
+    if result.error in ("not_found", "deleted"):
+        raise NotFound(f"{entity.name} {mutation.record_id} was not found")
+    raise Invalid(detail)
+
+
+def get_record(
+    session: Session, *, patient_id: uuid.UUID, entity: Entity, record_id: uuid.UUID
+) -> SQLModel:
+    """Return one live record of the patient, or NotFound exactly as for a missing id."""
+    row = session.get(entity.table, record_id)
+    if row is None or row.patient_id != patient_id or row.deleted:  # type: ignore[attr-defined]
+        raise NotFound(f"{entity.name} {record_id} was not found")
+    return row
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def to_wire(entity: Entity, row: Any) -> dict[str, Any]:
+    """A stored row as its public JSON: the common fields, then the entity's own."""
+    out = {
+        "id": str(row.id),
+        "version": row.version,
+        "deleted": row.deleted,
+        "created_at": _jsonable(row.created_at),
+        "updated_at": _jsonable(row.updated_at),
+    }
+    for name in public_fields(entity):
+        out[name] = _jsonable(getattr(row, name))
+    return out
+
+
+def public_fields(entity: Entity) -> tuple[str, ...]:
+    return tuple(name for name in entity.public.model_fields if name not in META_FIELDS)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    next: str | None
+
+
+def list_records(
+    session: Session,
+    *,
+    patient_id: uuid.UUID,
+    entity: Entity,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 100,
+    cursor: str | None = None,
+) -> Page:
+    """List a patient's live records in the order of the entity's own date, oldest first,
+    a page at a time (keyset pagination on that date and the id)."""
+    table = entity.table
+    sort_column = getattr(table, entity.sort_field)
+    id_column = table.id  # type: ignore[attr-defined]
+    is_date = entity.sort_field in ("local_date", "week_start")
+    statement = select(table).where(
+        table.patient_id == patient_id, table.deleted == sa.false()  # type: ignore[attr-defined]
+    )
+    if since is not None:
+        statement = statement.where(sort_column >= _bound("since", since, is_date, start=True))
+    if until is not None:
+        statement = statement.where(sort_column <= _bound("until", until, is_date, start=False))
+    if cursor is not None:
+        after_value, after_id = _decode_cursor(cursor, is_date)
+        statement = statement.where(
+            sa.or_(sort_column > after_value,
+                   sa.and_(sort_column == after_value, id_column > after_id))
+        )
+    rows = session.exec(statement.order_by(sort_column, id_column).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = _encode_cursor(getattr(rows[-1], entity.sort_field), rows[-1].id) if more else None
+    return Page([to_wire(entity, row) for row in rows], next_cursor)
+
+
+def _bound(name: str, text: str, is_date: bool, *, start: bool) -> date | datetime:
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            if is_date:
+                return day
+            moment = datetime.combine(day, time.min, tzinfo=UTC)
+            return moment if start else moment + timedelta(days=1) - timedelta(microseconds=1)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid(f"{name} {text!r} is not a date (YYYY-MM-DD) or a date-time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.date() if is_date else moment
+
+
+def _encode_cursor(value: Any, record_id: uuid.UUID) -> str:
+    raw = json.dumps([_jsonable(value), str(record_id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, is_date: bool) -> tuple[Any, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, record_id = json.loads(raw)
+        parsed: Any = date.fromisoformat(value) if is_date else datetime.fromisoformat(value)
+        return parsed, uuid.UUID(record_id)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise Invalid(f"cursor {cursor[:40]!r} is not one this server gave out") from None

@@ -1,0 +1,116 @@
+"""Server-rendered pages: sign-in, registration, the app shell placeholder, health."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import text
+
+from app.api.auth import set_session_cookies
+from app.deps import SessionDep, SettingsDep, client_address, session_cookie_name
+from app.errors import DomainError
+from app.security import CSRF_COOKIE, new_token, tokens_match
+from app.services import accounts
+
+router = APIRouter(include_in_schema=False)
+
+
+def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    templates = request.app.state.templates
+    form_token = request.cookies.get(CSRF_COOKIE) or new_token()
+    response: Response = templates.TemplateResponse(
+        request, name, {"csrf_token": form_token, **context}, status_code=status
+    )
+    if request.cookies.get(CSRF_COOKIE) != form_token:
+        settings = request.app.state.settings
+        response.set_cookie(CSRF_COOKIE, form_token, path="/", httponly=False,
+                            samesite="lax", secure=settings.secure_cookies)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _form_token_ok(request: Request, given: str) -> bool:
+    return tokens_match(given, request.cookies.get(CSRF_COOKIE) or "\x00")
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    """The patient app shell (the PWA replaces this placeholder)."""
+    return _render(request, "index.html", {})
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, settings: SettingsDep) -> Response:
+    return _render(request, "login.html", {"allow_registration": settings.allow_registration})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_form(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Sign in from the HTML form, then go to the app (patients) or the clinic."""
+    context = {"email": email, "allow_registration": settings.allow_registration}
+    if not _form_token_ok(request, csrf_token):
+        return _render(request, "login.html", {**context, "error": "The form expired. Please try again."}, 403)
+    try:
+        accounts.end_session(session, token=request.cookies.get(session_cookie_name(settings)))
+        signed_in = accounts.sign_in(session, settings=settings, email=email, password=password,
+                                     address=client_address(request))
+    except DomainError as exc:
+        session.commit()
+        return _render(request, "login.html", {**context, "error": exc.detail}, exc.status)
+    if signed_in is None:
+        session.commit()
+        return _render(request, "login.html",
+                       {**context, "error": "Email or password is wrong."}, 401)
+    target = "/" if signed_in.user.role == "patient" else "/clinic"
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookies(response, settings, signed_in.token, signed_in.user)
+    return response
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_page(request: Request, settings: SettingsDep) -> Response:
+    if not settings.allow_registration:
+        return _render(request, "register.html", {"closed": True}, 403)
+    return _render(request, "register.html", {})
+
+
+@router.post("/register", response_class=HTMLResponse)
+def register_form(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    name: Annotated[str, Form(max_length=120)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Create a patient account from the HTML form and sign it in."""
+    context = {"name": name, "email": email}
+    if not _form_token_ok(request, csrf_token):
+        return _render(request, "register.html", {**context, "error": "The form expired. Please try again."}, 403)
+    try:
+        user = accounts.register(session, settings=settings, email=email, password=password,
+                                 name=name, address=client_address(request))
+        token = accounts.start_session(session, settings=settings, user=user)
+    except DomainError as exc:
+        session.rollback()
+        return _render(request, "register.html", {**context, "error": exc.detail}, exc.status)
+    response = RedirectResponse("/", status_code=303)
+    set_session_cookies(response, settings, token, user)
+    return response
+
+
+@router.get("/healthz")
+def healthz(session: SessionDep) -> JSONResponse:
+    """Say whether the server can reach its database."""
+    session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+    return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
