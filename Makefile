@@ -1,0 +1,39 @@
+# Pacewise: `make run` serves the app on the embedded SQLite store with demo data;
+# `make test` runs the whole suite (on PostgreSQL too when TEST_DATABASE_URL is set).
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	if command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then \
+	command -v $$p; break; fi; done)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Pacewise needs Python 3.11 or newer"; exit 1; }
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+		echo "python venv is missing; installing Debian's python3-venv"; \
+		apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); }
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/pacewise serve --demo --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check app tests bench migrations
+	$(BIN)/mypy app
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/sync.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis
