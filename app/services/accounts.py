@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +31,11 @@ TOUCH_EVERY = timedelta(seconds=60)
 WRONG_CREDENTIALS = "email or password is wrong"
 
 
+# One @, something before it, and a domain of dot-separated non-empty labels; no spaces
+# or control characters anywhere. Deliverability is for the person to prove, not us.
+_EMAIL = re.compile(r"[^\s@\x00-\x1f\x7f]+@[^\s@.\x00-\x1f\x7f]+(\.[^\s@.\x00-\x1f\x7f]+)+")
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -37,8 +43,7 @@ def normalise_email(email: str) -> str:
 def check_email(email: str) -> str:
     """Return the normalised email or refuse it, naming it."""
     normalised = normalise_email(email)
-    local, _, domain = normalised.partition("@")
-    if not local or "." not in domain or len(normalised) > 254 or " " in normalised:
+    if len(normalised) > 254 or not _EMAIL.fullmatch(normalised):
         raise Invalid(f"email {email[:80]!r} is not an email address")
     return normalised
 
@@ -79,6 +84,7 @@ def register(
     if not settings.allow_registration:
         raise Forbidden("this Pacewise does not take new registrations; ask your clinic",
                         code="registration_closed")
+    _one_at_a_time(session, f"registration address {address}")
     since = utcnow() - REGISTRATION_WINDOW
     recent = session.exec(
         select(sa.func.count()).select_from(LoginAttempt).where(
@@ -108,6 +114,7 @@ def sign_in(
     and answers with the generic message. Raises Throttled past the limits.
     """
     email = normalise_email(email)[:254]
+    _one_at_a_time(session, f"sign-in account {email}", f"sign-in address {address}")
     now = utcnow()
     _check_throttle(session, email=email, address=address, now=now)
     user = session.exec(select(User).where(User.email == email)).first()
@@ -126,6 +133,20 @@ def sign_in(
         user.password_hash = new_hash
     token = start_session(session, settings=settings, user=user)
     return SignIn(user=user, token=token)
+
+
+def _one_at_a_time(session: Session, *keys: str) -> None:
+    """Make concurrent attempts on the same keys wait for each other until commit.
+
+    Counting attempts and then recording one is a race under concurrency: on PostgreSQL
+    thirty parallel guesses would all see nine failures and all be let through. SQLite
+    needs nothing here, since write transactions begin IMMEDIATE and so run one at a time.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):  # one order everywhere, so two waiters never deadlock
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                        {"key": key})
 
 
 def _check_throttle(session: Session, *, email: str, address: str, now: datetime) -> None:
@@ -210,7 +231,9 @@ def end_session(session: Session, *, token: str | None) -> None:
         session.execute(delete(AuthSession).where(AuthSession.token_hash == token_hash(token)))
 
 
-def end_all_sessions(session: Session, *, user_id: uuid.UUID, keep: uuid.UUID | None = None) -> None:
+def end_all_sessions(
+    session: Session, *, user_id: uuid.UUID, keep: uuid.UUID | None = None
+) -> None:
     statement = delete(AuthSession).where(AuthSession.user_id == user_id)
     if keep is not None:
         statement = statement.where(AuthSession.id != keep)

@@ -1,4 +1,4 @@
-"""Server-rendered pages: sign-in, registration, the app shell placeholder, health."""
+"""Server-rendered pages: sign-in, registration, health. The app shell is in `pwa.py`."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from sqlalchemy import text
 
 from app.api.auth import set_session_cookies
 from app.deps import SessionDep, SettingsDep, client_address, session_cookie_name
-from app.errors import DomainError
+from app.errors import DomainError, Throttled
 from app.security import CSRF_COOKIE, new_token, tokens_match
 from app.services import accounts
 
 router = APIRouter(include_in_schema=False)
+FORM_EXPIRED = "The form expired. Please try again."
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -31,14 +32,17 @@ def _render(request: Request, name: str, context: dict[str, Any], status: int = 
     return response
 
 
+def _refusal(request: Request, name: str, context: dict[str, Any],
+             exc: DomainError) -> Response:
+    """Show the form again with the reason; a throttled person also learns when to retry."""
+    response = _render(request, name, context, exc.status)
+    if isinstance(exc, Throttled):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _form_token_ok(request: Request, given: str) -> bool:
     return tokens_match(given, request.cookies.get(CSRF_COOKIE) or "\x00")
-
-
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> Response:
-    """The patient app shell (the PWA replaces this placeholder)."""
-    return _render(request, "index.html", {})
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -58,14 +62,14 @@ def login_form(
     """Sign in from the HTML form, then go to the app (patients) or the clinic."""
     context = {"email": email, "allow_registration": settings.allow_registration}
     if not _form_token_ok(request, csrf_token):
-        return _render(request, "login.html", {**context, "error": "The form expired. Please try again."}, 403)
+        return _render(request, "login.html", {**context, "error": FORM_EXPIRED}, 403)
     try:
         accounts.end_session(session, token=request.cookies.get(session_cookie_name(settings)))
         signed_in = accounts.sign_in(session, settings=settings, email=email, password=password,
                                      address=client_address(request))
     except DomainError as exc:
         session.commit()
-        return _render(request, "login.html", {**context, "error": exc.detail}, exc.status)
+        return _refusal(request, "login.html", {**context, "error": exc.detail}, exc)
     if signed_in is None:
         session.commit()
         return _render(request, "login.html",
@@ -96,14 +100,14 @@ def register_form(
     """Create a patient account from the HTML form and sign it in."""
     context = {"name": name, "email": email}
     if not _form_token_ok(request, csrf_token):
-        return _render(request, "register.html", {**context, "error": "The form expired. Please try again."}, 403)
+        return _render(request, "register.html", {**context, "error": FORM_EXPIRED}, 403)
     try:
         user = accounts.register(session, settings=settings, email=email, password=password,
                                  name=name, address=client_address(request))
         token = accounts.start_session(session, settings=settings, user=user)
     except DomainError as exc:
         session.rollback()
-        return _render(request, "register.html", {**context, "error": exc.detail}, exc.status)
+        return _refusal(request, "register.html", {**context, "error": exc.detail}, exc)
     response = RedirectResponse("/", status_code=303)
     set_session_cookies(response, settings, token, user)
     return response
