@@ -57,8 +57,20 @@ def _parser() -> argparse.ArgumentParser:
         toggle.add_argument("email")
         toggle.set_defaults(run=_user_toggle, disabled=disabled)
 
+    reset = user.add_parser("reset-password",
+                            help="print a one-time link (valid for an hour) to set a new password")
+    reset.add_argument("email")
+    reset.set_defaults(run=_user_reset)
+
     demo = commands.add_parser("demo", help="load the demo patient and clinician, then exit")
     demo.set_defaults(run=_demo)
+
+    purge = commands.add_parser(
+        "purge-tombstones",
+        help="remove deleted-record tombstones older than DAYS (devices that synced before "
+             "them reload from scratch, keeping their unsent changes)")
+    purge.add_argument("--older-than", type=_days, required=True, metavar="DAYS")
+    purge.set_defaults(run=_purge_tombstones)
     return parser
 
 
@@ -120,6 +132,18 @@ def _user_toggle(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _user_reset(settings: Settings, args: argparse.Namespace) -> int:
+    from app.services import accounts
+
+    engine = make_engine(settings)
+    with unit_of_work(engine, write=True) as session:
+        token = accounts.start_password_reset(session, email=args.email)
+    engine.dispose()
+    link = f"{settings.base_url.rstrip('/')}/reset-password/{token}"
+    print(f"pacewise: hand this link to {args.email} (one use, valid for an hour):\n{link}")
+    return 0
+
+
 def _demo(settings: Settings, _args: argparse.Namespace) -> int:
     from app import migrate
     from app.services import demo
@@ -135,6 +159,30 @@ def _demo(settings: Settings, _args: argparse.Namespace) -> int:
     print("pacewise: demo accounts (development only):")
     for role, email, password in accounts:
         print(f"  {role:<9} {email}  password: {password}")
+    return 0
+
+
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days (0 or more)")
+    return days
+
+
+def _purge_tombstones(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from app.services import sync
+
+    engine = make_engine(settings)
+    with unit_of_work(engine, write=True) as session:
+        report = sync.purge_tombstones(session, older_than=timedelta(days=args.older_than))
+    engine.dispose()
+    print(f"pacewise: purged {report.tombstones} tombstone(s) older than {args.older_than} "
+          f"day(s) from {report.patients} patient(s)")
     return 0
 
 

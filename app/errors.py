@@ -75,10 +75,19 @@ def describe_errors(errors: Sequence[Any]) -> str:
 
 def _describe(error: Any) -> str:
     loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
-    where = _path(loc)
     kind = error.get("type", "")
     value = error.get("input")
     message = str(error.get("msg", "is invalid"))
+    if kind == "json_invalid":
+        reason = error.get("ctx", {}).get("error", "it cannot be parsed")
+        at = f" (at character {loc[-1]})" if loc else ""
+        return f"body is not valid JSON: {reason}{at}"
+    if isinstance(value, bytes):  # the body was not parsed as JSON at all
+        return "body must be a JSON object sent with Content-Type: application/json"
+    if kind.startswith("value_error"):
+        return message.removeprefix("Value error, ")
+    where = _path(loc) or "body"
+    message = message[:1].lower() + message[1:]
     if kind == "out_of_range":
         return f"{where} {message}".strip()
     if kind == "missing":
@@ -88,11 +97,10 @@ def _describe(error: Any) -> str:
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"{where} {_short(value)} is not one of {expected}"
-    if kind.startswith("value_error"):
-        return message.removeprefix("Value error, ")
-    if isinstance(value, dict | list):
-        return f"{where}: {message.lower()}"
-    return f"{where} {_short(value)}: {message.lower()}".strip()
+    # A whole object or list is not repeated back; a password never is, even to its owner.
+    if isinstance(value, dict | list) or any("password" in part for part in loc):
+        return f"{where}: {message}"
+    return f"{where} {_short(value)}: {message}"
 
 
 def _path(parts: list[str]) -> str:
@@ -163,6 +171,8 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else code
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"nothing at {request.url.path}"
+        if exc.status_code == 400 and detail == _UNPARSED_BODY:
+            detail = _unreadable_body(exc.__cause__)
         return _respond(request, exc.status_code, code, detail, getattr(exc, "headers", None))
 
     @app.exception_handler(OperationalError)
@@ -175,6 +185,20 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _any(request: Request, exc: Exception) -> Response:
         return _unexpected(request, exc)
+
+
+_UNPARSED_BODY = "There was an error parsing the body"  # FastAPI's words when json.loads fails
+
+
+def _unreadable_body(cause: BaseException | None) -> str:
+    """Say why a JSON body could not be read at all (FastAPI only says that it could not)."""
+    if isinstance(cause, RecursionError):
+        return "body is not valid JSON: it is nested too deeply"
+    if isinstance(cause, UnicodeDecodeError):
+        return "body is not valid JSON: it is not UTF-8 text"
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return "body is not valid JSON: it holds a number too long to read"
+    return "body is not valid JSON"
 
 
 def _is_busy(exc: OperationalError) -> bool:

@@ -17,6 +17,7 @@ from app.services import records
 from app.services.records import Actor, Mutation
 
 MAX_LIST = 500
+BOUND_HELP = "YYYY-MM-DD or an ISO 8601 date-time; inclusive"
 
 
 def build_router() -> APIRouter:
@@ -41,8 +42,8 @@ def _add_routes(router: APIRouter, entity: Entity) -> None:
     def list_items(
         patient: CurrentPatient,
         session: SessionDep,
-        since: Annotated[str | None, Query(max_length=40, description="YYYY-MM-DD or date-time, inclusive")] = None,
-        until: Annotated[str | None, Query(max_length=40, description="YYYY-MM-DD or date-time, inclusive")] = None,
+        since: Annotated[str | None, Query(max_length=40, description=BOUND_HELP)] = None,
+        until: Annotated[str | None, Query(max_length=40, description=BOUND_HELP)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 100,
         cursor: Annotated[str | None, Query(max_length=400)] = None,
     ) -> dict[str, Any]:

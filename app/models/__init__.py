@@ -10,7 +10,7 @@ from app.models.pacing import PacingPlan, PacingSession
 from app.models.plan import Goal, GoalCheckin, Value
 from app.models.review import Reminder, WeeklyReview
 from app.models.sync import PatientSyncState, RecordRevision, SyncClient
-from app.models.user import AuthSession, LoginAttempt, User
+from app.models.user import AuthSession, LoginAttempt, PasswordReset, User
 
 __all__ = [
     "AuditEvent",
@@ -27,6 +27,7 @@ __all__ = [
     "OutcomeResponse",
     "PacingPlan",
     "PacingSession",
+    "PasswordReset",
     "PatientSyncState",
     "PerformanceTest",
     "RecordColumns",

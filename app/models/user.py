@@ -55,3 +55,16 @@ class LoginAttempt(SQLModel, table=True):
     address: str = Field(max_length=64, nullable=False)
     success: bool = Field(nullable=False)
     at: datetime = timestamp_field()
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time link to set a new password, printed by an admin (no mail server assumed)."""
+
+    __tablename__ = "password_reset"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
+    token_hash: str = Field(max_length=64, unique=True, nullable=False)
+    created_at: datetime = timestamp_field()
+    expires_at: datetime = timestamp_field()
+    used_at: datetime | None = timestamp_field(nullable=True)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from app.schemas.common import (
+    Day,
     LocalDate,
     Scale10,
     ShortText,
@@ -37,8 +37,8 @@ class TreatmentCreate(WireModel):
     title: Title
     why: Text | None = None
     schedule: ShortText | None = None
-    started_on: date | None = None
-    stopped_on: date | None = None
+    started_on: Day | None = None
+    stopped_on: Day | None = None
     status: Literal[TREATMENT_STATUSES] = "active"  # type: ignore[valid-type]
     helpfulness: Scale10 | None = None
     side_effects: Text | None = None
@@ -78,8 +78,8 @@ class DecisionCreate(WireModel):
     options: Annotated[list[DecisionOption], Field(max_length=10)] | None = None
     what_matters: Text | None = None
     choice: Text | None = None
-    decided_on: date | None = None
-    review_on: date | None = None
+    decided_on: Day | None = None
+    review_on: Day | None = None
 
 
 class CareNoteCreate(WireModel):

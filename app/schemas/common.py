@@ -9,10 +9,12 @@ from typing import Annotated, Any, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     create_model,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -23,7 +25,7 @@ def _in_range(low: float, high: float) -> Any:
             raise PydanticCustomError(
                 "out_of_range",
                 "{value} is outside {low}–{high}",
-                {"value": value, "low": _plain(low), "high": _plain(high)},
+                {"value": _plain(value), "low": _plain(low), "high": _plain(high)},
             )
         return value
 
@@ -47,7 +49,8 @@ def number_range(low: float, high: float) -> Any:
     """A finite number from `low` to `high`, both included."""
     return Annotated[
         float,
-        Field(strict=True, allow_inf_nan=False, json_schema_extra={"minimum": low, "maximum": high}),
+        Field(strict=True, allow_inf_nan=False,
+              json_schema_extra={"minimum": low, "maximum": high}),
         AfterValidator(_in_range(low, high)),
     ]
 
@@ -70,17 +73,79 @@ def _utc(value: datetime) -> datetime:
             "{value} has no time zone; send UTC with Z or an offset",
             {"value": value.isoformat()},
         )
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-12:00 is past the last UTC moment
+        raise PydanticCustomError(
+            "datetime_out_of_range",
+            "{value} is out of range in UTC",
+            {"value": value.isoformat()},
+        ) from None
 
 
-UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
-LocalDate = Annotated[date, Field(description="The patient's own calendar day (YYYY-MM-DD)")]
+def _text_only(kind: str, example: str) -> Any:
+    """Refuse a number where a date or time is due: lax parsing would read it as seconds
+    since 1970 and quietly store a day decades away."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, int | float):  # bool is an int too
+            raise PydanticCustomError(
+                "date_as_number",
+                "send a {kind} as ISO 8601 text, such as {example}",
+                {"kind": kind, "example": example},
+            )
+        return value
+
+    return BeforeValidator(check)
+
+
+UtcDateTime = Annotated[
+    datetime, _text_only("date-time", "2026-11-27T09:00:00Z"), AfterValidator(_utc)
+]
+Day = Annotated[date, _text_only("date", "2026-11-27")]
+LocalDate = Annotated[Day, Field(description="The patient's own calendar day (YYYY-MM-DD)")]
 
 
 class WireModel(BaseModel):
     """A wire schema: unknown fields are refused, so a typo never silently drops data."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        """Refuse text holding NUL (U+0000): PostgreSQL cannot store it, SQLite would."""
+        where = _nul_at(data)
+        if where is not None:
+            path, text = where
+            shown = "" if "password" in path else f" {_shorten(text)}"
+            raise ValueError(f"{path}{shown} contains a NUL character (\\u0000)")
+        return data
+
+
+def _nul_at(data: Any) -> tuple[str, str] | None:
+    """The path and text of the first string holding NUL, walked without recursion so that
+    deeply nested input cannot exhaust the stack."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return path or "body", value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                name = str(key)
+                if "\x00" in name:
+                    return path or "body", name
+                stack.append((f"{path}.{name}" if path else name, item))
+        elif isinstance(value, list | tuple):
+            stack.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+    return None
+
+
+def _shorten(text: str) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= 60 else shown[:57] + "…'"
 
 
 class RecordMeta(BaseModel):

@@ -82,13 +82,34 @@ class OutcomeResponseCreate(WireModel):
         try:
             parsed = model.model_validate(self.answers)
         except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
-            where = ".".join(str(part) for part in first["loc"])
             raise ValueError(
-                f"{self.instrument} answers: {where} {first['input']!r}: {first['msg']}"
+                _answer_problem(self.instrument, exc.errors(include_url=False)[0])
             ) from None
         self.answers = parsed.model_dump()
         return self
+
+
+def _answer_problem(instrument: str, error: Any) -> str:
+    """Name the answer that does not fit, and its value: "phq2 answers.interest 4 is
+    outside 0–3", "peg answers.activity is required"."""
+    where = "answers" + "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"]
+    )
+    kind, message = error["type"], str(error["msg"])
+    if kind == "missing":
+        return f"{instrument} {where} is required"
+    if kind == "extra_forbidden":
+        return f"{instrument} {where} is not an item of {instrument}"
+    if kind == "out_of_range":
+        return f"{instrument} {where} {message}"
+    value = error.get("input")
+    shown = "" if isinstance(value, dict | list) else f" {_short(value)}"
+    return f"{instrument} {where}{shown}: {message[:1].lower()}{message[1:]}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…'"
 
 
 class PerformanceTestCreate(WireModel):

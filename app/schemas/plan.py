@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from app.schemas.common import (
     Amount,
+    Day,
     LocalDate,
     Scale10,
     ShortText,
@@ -38,7 +38,7 @@ class ValueCreate(WireModel):
 class GoalStep(WireModel):
     title: Title
     target: Amount | None = None  # type: ignore[valid-type]
-    due_date: date | None = None
+    due_date: Day | None = None
     done: StrictBool = False
 
 
@@ -58,7 +58,7 @@ class GoalCreate(WireModel):
     unit: Annotated[str, Field(max_length=40)] | None = None
     baseline: Amount | None = None  # type: ignore[valid-type]
     target: Amount | None = None  # type: ignore[valid-type]
-    target_date: date | None = None
+    target_date: Day | None = None
     status: Literal[GOAL_STATUSES] = "active"  # type: ignore[valid-type]
     ability_baseline: Scale10 | None = None
     steps: Annotated[list[GoalStep], Field(max_length=30)] | None = None

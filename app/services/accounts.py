@@ -13,7 +13,15 @@ from sqlmodel import Session, delete, select
 
 from app.config import Settings
 from app.errors import Conflict, Forbidden, Invalid, Throttled
-from app.models import AuditEvent, AuthSession, LoginAttempt, PatientSyncState, User, utcnow
+from app.models import (
+    AuditEvent,
+    AuthSession,
+    LoginAttempt,
+    PasswordReset,
+    PatientSyncState,
+    User,
+    utcnow,
+)
 from app.security import (
     check_password_policy,
     hash_password,
@@ -37,7 +45,8 @@ _EMAIL = re.compile(r"[^\s@\x00-\x1f\x7f]+@[^\s@.\x00-\x1f\x7f]+(\.[^\s@.\x00-\x
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    # NUL can never be part of an address, and PostgreSQL refuses it in any text value.
+    return email.replace("\x00", "").strip().lower()
 
 
 def check_email(email: str) -> str:
@@ -50,6 +59,8 @@ def check_email(email: str) -> str:
 
 def check_name(name: str) -> str:
     cleaned = " ".join(name.split())
+    if any(ord(c) < 32 or ord(c) == 127 for c in cleaned):
+        raise Invalid(f"name {name[:40]!r} holds control characters")
     if not 1 <= len(cleaned) <= 120:
         raise Invalid(f"name {name[:40]!r} must be 1–120 characters")
     return cleaned
@@ -128,6 +139,11 @@ def sign_in(
                                address=address))
     if not ok or user is None:
         session.flush()
+        locked_now = _failures(session, email=email, now=now) == MAX_FAILURES_PER_ACCOUNT
+        if user is not None and locked_now:
+            session.add(AuditEvent(actor_id=user.id, actor_role=user.role, action="lockout",
+                                   resource="session", outcome="locked", address=address))
+            session.flush()
         return None
     if new_hash:
         user.password_hash = new_hash
@@ -149,15 +165,32 @@ def _one_at_a_time(session: Session, *keys: str) -> None:
                         {"key": key})
 
 
-def _check_throttle(session: Session, *, email: str, address: str, now: datetime) -> None:
+def _account_window_start(session: Session, *, email: str, now: datetime) -> datetime:
+    """Failures count from 15 minutes ago, or from the last success or password reset."""
     since = now - WINDOW
     last_success = session.exec(
         select(sa.func.max(LoginAttempt.at)).where(
-            LoginAttempt.kind == "login", LoginAttempt.email == email,
+            LoginAttempt.kind.in_(("login", "reset")),  # type: ignore[attr-defined]
+            LoginAttempt.email == email,
             LoginAttempt.success == sa.true(), LoginAttempt.at > since,
         )
     ).one()
-    account_since = max(since, last_success) if last_success else since
+    return max(since, last_success) if last_success else since
+
+
+def _failures(session: Session, *, email: str, now: datetime) -> int:
+    start = _account_window_start(session, email=email, now=now)
+    return session.exec(
+        select(sa.func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.kind == "login", LoginAttempt.email == email,
+            LoginAttempt.success == sa.false(), LoginAttempt.at > start,
+        )
+    ).one()
+
+
+def _check_throttle(session: Session, *, email: str, address: str, now: datetime) -> None:
+    since = now - WINDOW
+    account_since = _account_window_start(session, email=email, now=now)
     for column, value, limit, start in (
         (LoginAttempt.email, email, MAX_FAILURES_PER_ACCOUNT, account_since),
         (LoginAttempt.address, address, MAX_FAILURES_PER_ADDRESS, since),
@@ -275,3 +308,54 @@ def delete_account(session: Session, *, user: User, password: str) -> None:
     session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
     session.delete(user)
     session.flush()
+
+
+RESET_LIFETIME = timedelta(hours=1)
+
+
+def start_password_reset(session: Session, *, email: str) -> str:
+    """Create a one-time reset token valid for an hour; earlier unused ones stop working."""
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        raise Invalid(f"no account with email {email!r}")
+    session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
+    token = new_token()
+    now = utcnow()
+    session.add(PasswordReset(user_id=user.id, token_hash=token_hash(token), created_at=now,
+                              expires_at=now + RESET_LIFETIME))
+    session.flush()
+    return token
+
+
+def find_password_reset(session: Session, *, token: str) -> PasswordReset | None:
+    """The live reset behind a link, or None when it is unknown, used or expired."""
+    if not token or len(token) > 200:
+        return None
+    reset = session.exec(
+        select(PasswordReset).where(PasswordReset.token_hash == token_hash(token))
+    ).first()
+    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
+        return None
+    return reset
+
+
+def complete_password_reset(session: Session, *, token: str, new_password: str) -> User:
+    """Set a new password from a reset link; it ends every session and lifts the lockout
+    (throttling never stops a password reset)."""
+    reset = find_password_reset(session, token=token)
+    if reset is None:
+        raise Invalid("this reset link is unknown, used or older than an hour; ask for a new one",
+                      code="reset_invalid")
+    check_password_policy(new_password, field="new_password")
+    user = session.get(User, reset.user_id)
+    assert user is not None  # the reset row cascades with its user
+    now = utcnow()
+    user.password_hash = hash_password(new_password)
+    reset.used_at = now
+    session.add_all([user, reset])
+    session.add(LoginAttempt(kind="reset", email=user.email, address="-", success=True, at=now))
+    session.add(AuditEvent(actor_id=user.id, actor_role=user.role, action="password_reset",
+                           resource="account"))
+    end_all_sessions(session, user_id=user.id)
+    session.flush()
+    return user

@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -28,6 +28,8 @@ from app.services import scoring
 
 META_FIELDS = tuple(RecordColumns.model_fields)  # id, patient_id, version, deleted, ...
 RejectReason = Literal["validation", "deleted", "unknown_entity", "not_found", "forbidden"]
+# How long a write waits for the patient's version lock on PostgreSQL before giving up.
+LOCK_TIMEOUT_MS = 5000
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,16 @@ class _Rejected(Exception):
 # -- the patient's version counter -------------------------------------------------------
 
 
-def lock_patient_version(session: Session, patient_id: uuid.UUID) -> PatientSyncState:
+def lock_patient_version(
+    session: Session, patient_id: uuid.UUID, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS
+) -> PatientSyncState:
     """Take the patient's version row lock (FOR UPDATE on PostgreSQL; on SQLite the write
-    transaction already began IMMEDIATE) and return the row, creating it if needed."""
+    transaction already began IMMEDIATE) and return the row, creating it if needed.
+
+    On PostgreSQL a wait longer than `lock_timeout_ms` fails with a lock timeout, which the
+    API answers 503 with Retry-After, as SQLite's busy_timeout does."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}"))
     statement = select(PatientSyncState).where(PatientSyncState.patient_id == patient_id)
     state = session.exec(statement.with_for_update()).first()
     if state is None:
@@ -94,33 +103,98 @@ def apply_mutations(
     patient_id: uuid.UUID,
     actor: Actor,
     mutations: Sequence[Mutation],
+    lock_timeout_ms: int = LOCK_TIMEOUT_MS,
 ) -> list[Result]:
     """Apply mutations in order under the patient's lock; each is applied or rejected."""
-    state = lock_patient_version(session, patient_id)
-    _preload(session, mutations)
+    state = lock_patient_version(session, patient_id, lock_timeout_ms=lock_timeout_ms)
+    rows = _preload(session, mutations)
     results: list[Result] = []
     now = utcnow()
-    for mutation in mutations:
-        try:
-            result = _apply_one(session, state, patient_id, actor, mutation, now)
-        except _Rejected as rejection:
-            result = Result("rejected", error=rejection.error, detail=rejection.detail)
-        results.append(result)
+    # One flush at the end writes the whole batch (executemany), not one per mutation.
+    with session.no_autoflush:
+        for mutation in mutations:
+            try:
+                result = _apply_one(session, state, patient_id, actor, mutation, now, rows)
+            except _Rejected as rejection:
+                result = Result("rejected", error=rejection.error, detail=rejection.detail)
+            results.append(result)
+    rows.insert_created()
+    erased = {
+        mutation.record_id
+        for mutation, result in zip(mutations, results, strict=True)
+        if mutation.op == "delete" and result.status == "applied"
+    }
+    if erased:
+        _erase_revisions(session, patient_id, erased)
     session.flush()
     return results
 
 
-def _preload(session: Session, mutations: Sequence[Mutation]) -> None:
-    """Load every targeted row in one query per entity, so the walk below hits the
-    session's identity map instead of the database once per mutation."""
+class _Rows:
+    """The rows a batch touches by (entity, id), None for an id that exists nowhere; rows
+    created during the batch join as they are made, before any flush."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.known: dict[tuple[str, uuid.UUID], SQLModel | None] = {}
+        self.created: dict[str, list[SQLModel]] = {}
+
+    def get(self, entity: Entity, record_id: uuid.UUID) -> SQLModel | None:
+        key = (entity.name, record_id)
+        if key not in self.known:
+            self.known[key] = self.session.get(entity.table, record_id)
+        return self.known[key]
+
+    def add(self, entity: Entity, row: SQLModel) -> None:
+        self.known[(entity.name, row.id)] = row  # type: ignore[attr-defined]
+
+    def create(self, entity: Entity, row: SQLModel) -> None:
+        self.add(entity, row)
+        self.created.setdefault(entity.name, []).append(row)
+
+    def insert_created(self) -> None:
+        """Insert the batch's new rows as they stand at its end, one statement per entity:
+        an executemany is several times faster than the ORM's flush of as many objects."""
+        for name, created in self.created.items():
+            columns = _column_names(ENTITIES[name])
+            table = ENTITIES[name].table.__table__  # type: ignore[attr-defined]
+            self.session.execute(
+                sa.insert(table), [{c: row.__dict__[c] for c in columns} for row in created]
+            )
+        self.created = {}
+
+
+def _preload(session: Session, mutations: Sequence[Mutation]) -> _Rows:
+    """Load every targeted or referenced row in one query per entity, so the walk below
+    never goes to the database once per mutation."""
     ids: dict[str, set[uuid.UUID]] = {}
     for mutation in mutations:
-        if mutation.entity in ENTITIES:
-            ids.setdefault(mutation.entity, set()).add(mutation.record_id)
+        entity = ENTITIES.get(mutation.entity)
+        if entity is None:
+            continue
+        ids.setdefault(entity.name, set()).add(mutation.record_id)
+        for field_name, target_name in entity.references.items():
+            target_id = _as_uuid(mutation.fields.get(field_name))
+            if target_id is not None:
+                ids.setdefault(target_name, set()).add(target_id)
+    rows = _Rows(session)
     for name, record_ids in ids.items():
-        table = ENTITIES[name].table
+        entity = ENTITIES[name]
+        table = entity.table
+        rows.known.update({(name, record_id): None for record_id in record_ids})
         for chunk in _chunks(list(record_ids), 500):
-            session.exec(select(table).where(table.id.in_(chunk))).all()  # type: ignore[attr-defined]
+            for row in session.exec(select(table).where(table.id.in_(chunk))).all():  # type: ignore[attr-defined]
+                rows.add(entity, row)
+    return rows
+
+
+def _as_uuid(value: Any) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
@@ -135,15 +209,15 @@ def _apply_one(
     actor: Actor,
     mutation: Mutation,
     now: datetime,
+    rows: _Rows,
 ) -> Result:
     entity = ENTITIES.get(mutation.entity)
     if entity is None:
         raise _Rejected("unknown_entity", f"unknown entity {mutation.entity!r}")
-    row = session.get(entity.table, mutation.record_id)
-    if row is not None and row.patient_id != patient_id:  # type: ignore[attr-defined]
-        row = None  # another patient's record answers exactly like a missing one
-        if mutation.op == "upsert":
-            raise _Rejected("not_found", f"{entity.name} {mutation.record_id} was not found")
+    row = rows.get(entity, mutation.record_id)
+    foreign = row is not None and row.patient_id != patient_id  # type: ignore[attr-defined]
+    if foreign:
+        row = None  # another patient's record answers exactly like one that exists nowhere
     _check_actor_may_write(entity, actor, row)
     if row is not None and row.deleted:  # type: ignore[attr-defined]
         raise _Rejected("deleted", f"{entity.name} {mutation.record_id} was deleted")
@@ -158,23 +232,49 @@ def _apply_one(
 
     if row is None:
         values = _validate_new(entity, mutation)
-        _check_references(session, entity, patient_id, values)
+        _check_references(rows, entity, patient_id, values)
+        if foreign:  # its id is taken, so it cannot be created; nothing else differs
+            raise _Rejected("not_found", f"{entity.name} {mutation.record_id} was not found")
         values.update(_author_fields(entity, actor))
         version = _next_version(state)
-        row = entity.table(
-            id=mutation.record_id, patient_id=patient_id, version=version, deleted=False,
-            created_at=now, updated_at=now, **values,
-        )
-        session.add(row)
+        row = _new_row(entity, {
+            "id": mutation.record_id, "patient_id": patient_id, "version": version,
+            "deleted": False, "created_at": now, "updated_at": now, **values,
+        })
+        rows.create(entity, row)
         return Result("applied", version=version, row=row, created=True)
 
     changes = _validate_patch(entity, mutation, row)
-    _check_references(session, entity, patient_id, changes)
+    _check_references(rows, entity, patient_id, changes)
     version = _next_version(state)
     if mutation.base_version < row.version:  # type: ignore[attr-defined]
         _keep_overwritten(session, entity, row, changes, mutation.base_version, version)
     row.sqlmodel_update({**changes, "version": version, "updated_at": now})
     return Result("applied", version=version, row=row)
+
+
+def _new_row(entity: Entity, values: dict[str, Any]) -> SQLModel:
+    """A new, unsaved row of `entity` holding `values` (every other column None).
+
+    It is what `entity.table(**values)` gives, built without SQLModel's per-field
+    `__setattr__`, which was most of the time of a 500-mutation push: a table model does not
+    validate on init anyway, and the flush reads the instance's dict as it is.
+    """
+    row = sa.orm.attributes.manager_of_class(entity.table).new_instance()
+    row.__dict__.update(dict.fromkeys(_column_names(entity)))
+    row.__dict__.update(values)
+    object.__setattr__(row, "__pydantic_fields_set__", set(values))
+    return row  # type: ignore[no-any-return]
+
+
+_COLUMN_NAMES: dict[str, tuple[str, ...]] = {}
+
+
+def _column_names(entity: Entity) -> tuple[str, ...]:
+    if entity.name not in _COLUMN_NAMES:
+        table = entity.table.__table__  # type: ignore[attr-defined]
+        _COLUMN_NAMES[entity.name] = tuple(column.key for column in table.columns)
+    return _COLUMN_NAMES[entity.name]
 
 
 def _next_version(state: PatientSyncState) -> int:
@@ -210,7 +310,13 @@ def _validate_new(entity: Entity, mutation: Mutation) -> dict[str, Any]:
     try:
         model = entity.create.model_validate(given)
     except ValidationError as exc:
-        raise _Rejected("validation", describe_errors(exc.errors(include_url=False))) from None
+        errors = exc.errors(include_url=False)
+        missing = [str(error["loc"][0]) for error in errors
+                   if error["type"] == "missing" and len(error["loc"]) == 1]
+        if missing:  # a partial update of a record that does not exist (design §4)
+            raise _Rejected("not_found", f"{entity.name} {mutation.record_id} was not found "
+                            f"(a new one needs {', '.join(missing)})") from None
+        raise _Rejected("validation", describe_errors(errors)) from None
     return _column_values(entity, model, model.model_fields_set | _defaulted(entity))
 
 
@@ -259,13 +365,13 @@ def _json_columns(entity: Entity) -> frozenset[str]:
 
 
 def _check_references(
-    session: Session, entity: Entity, patient_id: uuid.UUID, values: dict[str, Any]
+    rows: _Rows, entity: Entity, patient_id: uuid.UUID, values: dict[str, Any]
 ) -> None:
     for field_name, target_name in entity.references.items():
         target_id = values.get(field_name)
         if target_id is None:
             continue
-        target = session.get(ENTITIES[target_name].table, target_id)
+        target = rows.get(ENTITIES[target_name], target_id)
         if target is None or target.patient_id != patient_id:  # type: ignore[attr-defined]
             raise _Rejected(
                 "validation", f"{field_name} {target_id} is not one of your {target_name} records"
@@ -300,6 +406,20 @@ def _erase(entity: Entity, row: SQLModel) -> None:
     for column in table.columns:
         if column.name not in META_FIELDS:
             setattr(row, column.name, None)
+
+
+def _erase_revisions(session: Session, patient_id: uuid.UUID, record_ids: set[Any]) -> None:
+    """The values earlier edits of a deleted record overwrote go with it."""
+    for pending in [obj for obj in session.new if isinstance(obj, RecordRevision)]:
+        if pending.record_id in record_ids:
+            session.expunge(pending)
+    for chunk in _chunks(list(record_ids), 500):
+        session.execute(
+            sa.delete(RecordRevision)
+            .where(RecordRevision.patient_id == patient_id,  # type: ignore[arg-type]
+                   RecordRevision.record_id.in_(chunk))  # type: ignore[attr-defined]
+            .execution_options(synchronize_session=False)
+        )
 
 
 # -- the REST face of the same path ---------------------------------------------------------
@@ -415,7 +535,10 @@ def list_records(
     rows = session.exec(statement.order_by(sort_column, id_column).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = _encode_cursor(getattr(rows[-1], entity.sort_field), rows[-1].id) if more else None
+    next_cursor = (
+        _encode_cursor(getattr(rows[-1], entity.sort_field), rows[-1].id)  # type: ignore[attr-defined]
+        if more else None
+    )
     return Page([to_wire(entity, row) for row in rows], next_cursor)
 
 
@@ -425,14 +548,15 @@ def _bound(name: str, text: str, is_date: bool, *, start: bool) -> date | dateti
             day = date.fromisoformat(text)
             if is_date:
                 return day
-            moment = datetime.combine(day, time.min, tzinfo=UTC)
-            return moment if start else moment + timedelta(days=1) - timedelta(microseconds=1)
+            return datetime.combine(day, time.min if start else time.max, tzinfo=UTC)
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if is_date:
+            return moment.date()
+        # Bound values are compared in UTC; a moment past either end of UTC is refused here
+        # rather than failing in the database driver.
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise Invalid(f"{name} {text!r} is not a date (YYYY-MM-DD) or a date-time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.date() if is_date else moment
 
 
 def _encode_cursor(value: Any, record_id: uuid.UUID) -> str:
@@ -444,7 +568,13 @@ def _decode_cursor(cursor: str, is_date: bool) -> tuple[Any, uuid.UUID]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, record_id = json.loads(raw)
+        if not (isinstance(value, str) and isinstance(record_id, str)):
+            raise TypeError("a cursor holds two strings")
         parsed: Any = date.fromisoformat(value) if is_date else datetime.fromisoformat(value)
+        if not is_date:  # this server gives out UTC times only
+            if parsed.tzinfo is None:
+                raise ValueError("a cursor's time has a zone")
+            parsed = parsed.astimezone(UTC)
         return parsed, uuid.UUID(record_id)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+    except (ValueError, TypeError, OverflowError, binascii.Error):
         raise Invalid(f"cursor {cursor[:40]!r} is not one this server gave out") from None

@@ -47,7 +47,8 @@ def _form_token_ok(request: Request, given: str) -> bool:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, settings: SettingsDep) -> Response:
-    return _render(request, "login.html", {"allow_registration": settings.allow_registration})
+    return _render(request, "login.html", {"allow_registration": settings.allow_registration,
+                                           "reset_done": request.query_params.get("reset")})
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -111,6 +112,34 @@ def register_form(
     response = RedirectResponse("/", status_code=303)
     set_session_cookies(response, settings, token, user)
     return response
+
+
+@router.get("/reset-password/{token}", response_class=HTMLResponse)
+def reset_page(token: str, request: Request, session: SessionDep) -> Response:
+    """Show the form to choose a new password, if the link still works."""
+    valid = accounts.find_password_reset(session, token=token[:200]) is not None
+    return _render(request, "reset.html", {"token": token[:200], "valid": valid},
+                   200 if valid else 410)
+
+
+@router.post("/reset-password/{token}", response_class=HTMLResponse)
+def reset_form(
+    token: str,
+    request: Request,
+    session: SessionDep,
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Set the new password; every session ends, and the person signs in afresh."""
+    context = {"token": token[:200], "valid": True}
+    if not _form_token_ok(request, csrf_token):
+        return _render(request, "reset.html", {**context, "error": FORM_EXPIRED}, 403)
+    try:
+        accounts.complete_password_reset(session, token=token[:200], new_password=password)
+    except DomainError as exc:
+        session.rollback()
+        return _render(request, "reset.html", {**context, "error": exc.detail}, exc.status)
+    return RedirectResponse("/login?reset=1", status_code=303)
 
 
 @router.get("/healthz")

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c24a980ba266
+Revision ID: 01c185646fc6
 Revises: 
-Create Date: 2026-11-27 07:30:27.891403
+Create Date: 2026-11-27 07:52:59.532683
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = 'c24a980ba266'
+revision: str = '01c185646fc6'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -320,6 +320,20 @@ def upgrade() -> None:
         batch_op.create_index('ix_pacing_session_patient_id_version', ['patient_id', 'version'], unique=False)
         batch_op.create_index(batch_op.f('ix_pacing_session_plan_id'), ['plan_id'], unique=False)
 
+    op.create_table('password_reset',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_password_reset_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_password_reset')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_password_reset_token_hash'))
+    )
+    with op.batch_alter_table('password_reset', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_password_reset_user_id'), ['user_id'], unique=False)
+
     op.create_table('patient_sync_state',
     sa.Column('patient_id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -510,6 +524,10 @@ def downgrade() -> None:
 
     op.drop_table('performance_test')
     op.drop_table('patient_sync_state')
+    with op.batch_alter_table('password_reset', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_password_reset_user_id'))
+
+    op.drop_table('password_reset')
     with op.batch_alter_table('pacing_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pacing_session_plan_id'))
         batch_op.drop_index('ix_pacing_session_patient_id_version')

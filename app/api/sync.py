@@ -1,0 +1,64 @@
+"""Sync push and pull (design §4): the offline app's only way to exchange records."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from app.deps import CurrentPatient, SessionDep, SettingsDep
+from app.schemas.sync import (
+    MAX_CURSOR,
+    PULL_LIMIT_DEFAULT,
+    PULL_LIMIT_MAX,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+from app.services import sync
+from app.services.records import Actor
+
+router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
+
+CURSOR_HELP = "The cursor of the last page applied; 0 for everything"
+LIMIT_HELP = f"At most this many changes; more than {PULL_LIMIT_MAX} counts as {PULL_LIMIT_MAX}"
+CLIENT_HELP = "The client whose last_mutation_id to report (an unknown one reports 0)"
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "mutation ids out of order (mutation_order)"},
+    403: {"description": "client_id belongs to another account (client_id_taken)"},
+    409: {"description": "a gap in mutation ids (mutation_gap, with last_mutation_id) or an "
+                         "unsupported schema_version"},
+    413: {"description": "more than 500 mutations, or a body over 1 MiB"},
+    503: {"description": "the database is busy; retry after Retry-After seconds"},
+}
+
+
+@router.post("/push", response_model=PushResponse, responses=_ERRORS)
+def push(request: PushRequest, patient: CurrentPatient, session: SessionDep,
+         settings: SettingsDep) -> Response:
+    """Apply a batch of the outbox: each mutation applied once, rejected, or a duplicate."""
+    outcome = sync.push(
+        session, patient_id=patient.id,
+        actor=Actor(user_id=patient.id, role="patient", name=patient.name),
+        request=request, lock_timeout_ms=settings.sqlite_busy_timeout_ms,
+    )
+    body = {"last_mutation_id": outcome.last_mutation_id, "results": outcome.results}
+    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                    media_type="application/json")
+
+
+@router.get("/pull", response_model=PullResponse)
+def pull(
+    patient: CurrentPatient,
+    session: SessionDep,
+    cursor: Annotated[int, Query(ge=0, le=MAX_CURSOR, description=CURSOR_HELP)] = 0,
+    limit: Annotated[int, Query(ge=1, description=LIMIT_HELP)] = PULL_LIMIT_DEFAULT,
+    client_id: Annotated[uuid.UUID | None, Query(description=CLIENT_HELP)] = None,
+) -> Response:
+    """Return the records changed after `cursor`, oldest version first."""
+    body = sync.pull(session, patient_id=patient.id, cursor=cursor, limit=limit,
+                     client_id=client_id)
+    return Response(body, media_type="application/json")
