@@ -11,11 +11,12 @@ from fastapi.templating import Jinja2Templates
 
 from app.api import auth
 from app.api import records as records_api
+from app.api import sync as sync_api
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import install_error_handlers
 from app.middleware import GuardMiddleware
-from app.web import pages
+from app.web import pages, pwa
 
 HERE = Path(__file__).parent
 
@@ -39,9 +40,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(auth.router)
     app.include_router(records_api.build_router())
+    app.include_router(sync_api.router)
     app.include_router(pages.router)
+    app.include_router(pwa.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     install_error_handlers(app)
+    app.add_middleware(pwa.CompressAssets)
     app.add_middleware(GuardMiddleware, base_url=settings.base_url,
                        hsts=settings.secure_cookies)
     logging.getLogger("pacewise").setLevel(logging.INFO)
