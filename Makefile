@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean chromium
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Pacewise needs Python 3.11 or newer"; exit 1; }
@@ -25,8 +25,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/pacewise serve --demo --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed
-	$(BIN)/python -m pytest
+# The browser tests drive Debian's Chromium; never `playwright install`, which downloads one.
+chromium:
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+		else echo "the browser tests need /usr/bin/chromium: run 'apt-get install chromium' as root"; fi; }
+
+test: $(VENV)/.installed chromium
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check app tests bench migrations

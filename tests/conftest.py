@@ -22,6 +22,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401 - every table on the metadata
 from app.config import Settings
+from app.db import make_engine
 from app.main import create_app
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -73,12 +74,24 @@ def settings(database_url: str) -> Settings:
     return make_settings(database_url)
 
 
-@pytest.fixture
-def app(settings: Settings) -> Iterator[FastAPI]:
-    application = create_app(settings)
-    SQLModel.metadata.create_all(application.state.engine)
-    yield application
+@pytest.fixture(scope="session")
+def _shared_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    """One app for the whole run: its routes and validators warm up once, not per test."""
+    unused = tmp_path_factory.mktemp("shared") / "unused.db"
+    application = create_app(make_settings(f"sqlite:///{unused}"))
     application.state.engine.dispose()
+    yield application
+
+
+@pytest.fixture
+def app(_shared_app: FastAPI, settings: Settings) -> Iterator[FastAPI]:
+    """The app on this test's own database (and settings)."""
+    engine = make_engine(settings)
+    SQLModel.metadata.create_all(engine, checkfirst=False)
+    _shared_app.state.settings = settings
+    _shared_app.state.engine = engine
+    yield _shared_app
+    engine.dispose()
 
 
 @pytest.fixture
