@@ -123,9 +123,36 @@ class WireModel(BaseModel):
         return data
 
 
+def _holds_nul(data: Any) -> bool:
+    """Whether any text in `data` holds NUL: the cheap check every record goes through."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is str:
+            if "\x00" in value:
+                return True
+        elif kind is dict:
+            for key, item in value.items():
+                if type(key) is str and "\x00" in key:
+                    return True
+                if type(item) is str:
+                    if "\x00" in item:
+                        return True
+                elif item is not None and type(item) not in (int, float, bool):
+                    stack.append(item)
+        elif kind is list or kind is tuple:
+            stack.extend(value)
+        elif isinstance(value, str | dict | list | tuple):
+            return True  # a subclass: cannot tell cheaply, so let the careful walk decide
+    return False
+
+
 def _nul_at(data: Any) -> tuple[str, str] | None:
     """The path and text of the first string holding NUL, walked without recursion so that
     deeply nested input cannot exhaust the stack."""
+    if not _holds_nul(data):
+        return None
     stack: list[tuple[str, Any]] = [("", data)]
     while stack:
         path, value = stack.pop()
