@@ -2,7 +2,7 @@
 # `make test` runs the whole suite (on PostgreSQL too when TEST_DATABASE_URL is set).
 SHELL := /bin/bash
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
-	if command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then \
+	if command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
 	command -v $$p; break; fi; done)
 VENV := .venv
 BIN := $(VENV)/bin

@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     reset.add_argument("email")
     reset.set_defaults(run=_user_reset)
 
+    backup = commands.add_parser(
+        "backup", help="write a consistent copy of the SQLite store to PATH while it serves")
+    backup.add_argument("path")
+    backup.set_defaults(run=_backup)
+
     demo = commands.add_parser("demo", help="load the demo patient and clinician, then exit")
     demo.set_defaults(run=_demo)
 
@@ -141,6 +146,17 @@ def _user_reset(settings: Settings, args: argparse.Namespace) -> int:
     engine.dispose()
     link = f"{settings.base_url.rstrip('/')}/reset-password/{token}"
     print(f"pacewise: hand this link to {args.email} (one use, valid for an hour):\n{link}")
+    return 0
+
+
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    from app.services import backup
+
+    if not settings.is_sqlite:
+        print("pacewise: for PostgreSQL use pg_dump (see README, Backups)", file=sys.stderr)
+        return 2
+    pages = backup.sqlite_backup(settings, args.path)
+    print(f"pacewise: backed up {pages} pages to {args.path}")
     return 0
 
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from pydantic import ValidationError
+from pydantic_core import to_jsonable_python
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, select
 
@@ -110,14 +111,17 @@ def apply_mutations(
     rows = _preload(session, mutations)
     results: list[Result] = []
     now = utcnow()
+    counter = _Counter(state.version)
     # One flush at the end writes the whole batch (executemany), not one per mutation.
     with session.no_autoflush:
         for mutation in mutations:
             try:
-                result = _apply_one(session, state, patient_id, actor, mutation, now, rows)
+                result = _apply_one(session, counter, patient_id, actor, mutation, now, rows)
             except _Rejected as rejection:
                 result = Result("rejected", error=rejection.error, detail=rejection.detail)
             results.append(result)
+    if counter.version != state.version:
+        state.version = counter.version  # one attribute write, however many were applied
     rows.insert_created()
     erased = {
         mutation.record_id
@@ -204,7 +208,7 @@ def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
 
 def _apply_one(
     session: Session,
-    state: PatientSyncState,
+    counter: _Counter,
     patient_id: uuid.UUID,
     actor: Actor,
     mutation: Mutation,
@@ -225,7 +229,7 @@ def _apply_one(
     if mutation.op == "delete":
         if row is None:
             raise _Rejected("not_found", f"{entity.name} {mutation.record_id} was not found")
-        version = _next_version(state)
+        version = counter.next()
         _erase(entity, row)
         row.sqlmodel_update({"deleted": True, "version": version, "updated_at": now})
         return Result("applied", version=version, row=row)
@@ -236,7 +240,7 @@ def _apply_one(
         if foreign:  # its id is taken, so it cannot be created; nothing else differs
             raise _Rejected("not_found", f"{entity.name} {mutation.record_id} was not found")
         values.update(_author_fields(entity, actor))
-        version = _next_version(state)
+        version = counter.next()
         row = _new_row(entity, {
             "id": mutation.record_id, "patient_id": patient_id, "version": version,
             "deleted": False, "created_at": now, "updated_at": now, **values,
@@ -246,7 +250,7 @@ def _apply_one(
 
     changes = _validate_patch(entity, mutation, row)
     _check_references(rows, entity, patient_id, changes)
-    version = _next_version(state)
+    version = counter.next()
     if mutation.base_version < row.version:  # type: ignore[attr-defined]
         _keep_overwritten(session, entity, row, changes, mutation.base_version, version)
     row.sqlmodel_update({**changes, "version": version, "updated_at": now})
@@ -277,9 +281,15 @@ def _column_names(entity: Entity) -> tuple[str, ...]:
     return _COLUMN_NAMES[entity.name]
 
 
-def _next_version(state: PatientSyncState) -> int:
-    state.version += 1
-    return state.version
+class _Counter:
+    """The patient's version while a batch is applied; written back to its row once."""
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+
+    def next(self) -> int:
+        self.version += 1
+        return self.version
 
 
 def _check_actor_may_write(entity: Entity, actor: Actor, row: SQLModel | None) -> None:
@@ -317,7 +327,7 @@ def _validate_new(entity: Entity, mutation: Mutation) -> dict[str, Any]:
             raise _Rejected("not_found", f"{entity.name} {mutation.record_id} was not found "
                             f"(a new one needs {', '.join(missing)})") from None
         raise _Rejected("validation", describe_errors(errors)) from None
-    return _column_values(entity, model, model.model_fields_set | _defaulted(entity))
+    return _column_values(entity, model, None)  # a new record stores every field
 
 
 def _defaulted(entity: Entity) -> set[str]:
@@ -341,17 +351,19 @@ def _validate_patch(entity: Entity, mutation: Mutation, row: SQLModel) -> dict[s
     return values
 
 
-def _column_values(entity: Entity, model: Any, names: set[str]) -> dict[str, Any]:
-    """Turn a validated schema into column values: JSON columns get JSON-ready values."""
-    python = model.model_dump(include=names)
-    as_json = model.model_dump(include=names, mode="json")
-    json_columns = _json_columns(entity)
-    values = {name: (as_json[name] if name in json_columns else python[name]) for name in python}
+def _column_values(entity: Entity, model: Any, names: set[str] | None) -> dict[str, Any]:
+    """Turn a validated schema into column values (all of them when `names` is None):
+    JSON columns get JSON-ready values."""
+    values = model.model_dump(exclude=_ID) if names is None else model.model_dump(include=names)
+    for name in _json_columns(entity).intersection(values):
+        if values[name] is not None:
+            values[name] = to_jsonable_python(values[name])
     if entity.name == "outcome_response" and "answers" in values:
         values["score"] = scoring.score(model.instrument, model.answers)
     return values
 
 
+_ID = frozenset({"id"})
 _JSON_COLUMNS: dict[str, frozenset[str]] = {}
 
 
