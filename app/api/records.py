@@ -6,6 +6,7 @@ takes the patient's next version and shows up in pulls.
 
 
 import uuid
+from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response, status
@@ -33,7 +34,7 @@ def _actor(user: Any) -> Actor:
 
 def _add_routes(router: APIRouter, entity: Entity) -> None:
     path = f"/{entity.collection}"
-    tags = [entity.collection]
+    tags: list[str | Enum] = [entity.collection]
     page_model = create_model(f"{entity.public.__name__}Page",
                               items=(list[entity.public], ...),  # type: ignore[name-defined]
                               next=(str | None, None))

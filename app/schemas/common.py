@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Optional, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -215,7 +215,7 @@ def public_model(create: type[BaseModel], name: str, extra: dict[str, Any] | Non
     """Derive the response schema: the common fields, then every entity field (nullable,
     since an erased tombstone keeps none)."""
     fields: dict[str, Any] = {
-        field_name: (info.annotation | None, None)
+        field_name: (Optional[info.annotation], None)  # noqa: UP045 - a runtime type
         for field_name, info in create.model_fields.items()
         if field_name != "id"
     }

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from app.config import Settings
 from app.errors import Conflict, Forbidden, Invalid, Throttled
@@ -261,15 +261,15 @@ def touch_session(session: Session, *, session_id: uuid.UUID) -> None:
 
 def end_session(session: Session, *, token: str | None) -> None:
     if token:
-        session.execute(delete(AuthSession).where(AuthSession.token_hash == token_hash(token)))
+        session.execute(delete(AuthSession).where(col(AuthSession.token_hash) == token_hash(token)))
 
 
 def end_all_sessions(
     session: Session, *, user_id: uuid.UUID, keep: uuid.UUID | None = None
 ) -> None:
-    statement = delete(AuthSession).where(AuthSession.user_id == user_id)
+    statement = delete(AuthSession).where(col(AuthSession.user_id) == user_id)
     if keep is not None:
-        statement = statement.where(AuthSession.id != keep)
+        statement = statement.where(col(AuthSession.id) != keep)
     session.execute(statement)
 
 
@@ -305,7 +305,7 @@ def delete_account(session: Session, *, user: User, password: str) -> None:
     if not ok:
         raise Invalid("password is wrong", code="wrong_password")
     end_all_sessions(session, user_id=user.id)
-    session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
+    session.execute(delete(LoginAttempt).where(col(LoginAttempt.email) == user.email))
     session.delete(user)
     session.flush()
 
@@ -318,7 +318,7 @@ def start_password_reset(session: Session, *, email: str) -> str:
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()
     if user is None:
         raise Invalid(f"no account with email {email!r}")
-    session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
+    session.execute(delete(PasswordReset).where(col(PasswordReset.user_id) == user.id))
     token = new_token()
     now = utcnow()
     session.add(PasswordReset(user_id=user.id, token_hash=token_hash(token), created_at=now,

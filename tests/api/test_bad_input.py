@@ -216,7 +216,8 @@ def test_a_number_too_long_to_read_is_refused(patient: Browser, engine: sa.Engin
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "PATCH", "DELETE"])
-@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/nope/6f1c2a4e-8d3b-4c55-9a0e-2b7d9e1f4a10",
+@pytest.mark.parametrize("path", ["/api/v1/nope",
+                                  "/api/v1/nope/6f1c2a4e-8d3b-4c55-9a0e-2b7d9e1f4a10",
                                   "/api/v1/diary-entries/x/y", "/api/v1/"])
 def test_an_unknown_api_path_answers_404_in_json(patient: Browser, path: str, method: str) -> None:
     response = patient.request(method, path, json={} if method in ("POST", "PATCH") else None)
