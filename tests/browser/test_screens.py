@@ -232,3 +232,29 @@ def test_markup_typed_into_the_app_is_shown_as_text_and_never_runs(
     assert watched.dialogs == []
     assert watched.csp == []
     assert watched.errors == []
+
+
+@pytest.mark.parametrize("route", sorted(SCREENS))
+def test_at_200_percent_zoom_every_screen_fits_the_width_of_a_360_px_phone(
+    new_context: Callable[..., BrowserContext], route: str
+) -> None:
+    # A 360 px phone at 200 % zoom lays out 180 CSS pixels; device_scale_factor keeps the
+    # pixels real. WCAG 1.4.10 (reflow): no horizontal scrolling at that width.
+    page = new_context(viewport={"width": 180, "height": 400}, device_scale_factor=2).new_page()
+    register_patient(page)
+    page.goto(f"/#{route}")
+    expect(page.get_by_role("heading", level=1, name=SCREENS[route])).to_be_visible()
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"#{route} scrolls sideways by {overflow} px at 200 % zoom"
+
+
+def test_at_200_percent_zoom_a_check_in_can_still_be_saved(
+    new_context: Callable[..., BrowserContext], server: Server
+) -> None:
+    page = new_context(viewport={"width": 180, "height": 400}, device_scale_factor=2).new_page()
+    person = register_patient(page)
+    choose(page, "Pain", 6)
+    page.get_by_role("button", name="Save check-in").click()
+    expect(todays_entries(page)).to_have_count(1)
+    eventually(page, lambda: [e.pain for e in server.entries(person.email)], [6])
