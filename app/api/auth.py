@@ -86,12 +86,18 @@ def logout(request: Request, current: CurrentSession, session: SessionDep,
 
 
 @router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
-def change_password(body: PasswordChangeIn, current: CurrentSession,
+def change_password(body: PasswordChangeIn, request: Request, current: CurrentSession,
                     session: SessionDep) -> Response:
     """Change the password; every other session of the person ends."""
-    accounts.change_password(session, user=current.user,
-                             current_password=body.current_password,
-                             new_password=body.new_password, keep_session=current.session.id)
+    try:
+        accounts.change_password(session, user=current.user,
+                                 current_password=body.current_password,
+                                 new_password=body.new_password,
+                                 keep_session=current.session.id,
+                                 address=client_address(request))
+    except accounts.WrongPassword:
+        session.commit()  # the wrong guess counts toward the throttle
+        raise
     return Response(status_code=204)
 
 
@@ -102,10 +108,15 @@ def read_me(user: CurrentUser) -> Me:
 
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
-def delete_me(body: DeleteAccountIn, user: CurrentUser, session: SessionDep,
-              settings: SettingsDep) -> Response:
+def delete_me(body: DeleteAccountIn, request: Request, user: CurrentUser,
+              session: SessionDep, settings: SettingsDep) -> Response:
     """Erase the account and everything of it; every session ends."""
-    accounts.delete_account(session, user=user, password=body.password)
+    try:
+        accounts.delete_account(session, user=user, password=body.password,
+                                address=client_address(request))
+    except accounts.WrongPassword:
+        session.commit()  # the wrong guess counts toward the throttle
+        raise
     response = Response(status_code=204)
     clear_session_cookies(response, settings)
     response.headers["Clear-Site-Data"] = '"cookies", "storage"'

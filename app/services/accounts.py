@@ -273,14 +273,35 @@ def end_all_sessions(
     session.execute(statement)
 
 
+class WrongPassword(Invalid):
+    """A signed-in person gave a wrong password; the attempt counts toward the throttle,
+    so the caller commits before answering."""
+
+    code = "wrong_password"
+
+
+def confirm_password(session: Session, *, user: User, password: str, address: str,
+                     field: str = "password") -> None:
+    """Check the password of someone already signed in (to change it or delete the
+    account), under the same throttle as sign-in, so a stolen session cannot guess it."""
+    _one_at_a_time(session, f"sign-in account {user.email}", f"sign-in address {address}")
+    now = utcnow()
+    _check_throttle(session, email=user.email, address=address, now=now)
+    ok, _ = verify_password(password[:1024], user.password_hash)
+    session.add(LoginAttempt(kind="login", email=user.email, address=address, success=ok,
+                             at=now))
+    if not ok:
+        session.flush()
+        raise WrongPassword(f"{field} is wrong")
+
+
 def change_password(
     session: Session, *, user: User, current_password: str, new_password: str,
-    keep_session: uuid.UUID,
+    keep_session: uuid.UUID, address: str,
 ) -> None:
     """Change the password and end the person's other sessions."""
-    ok, _ = verify_password(current_password[:1024], user.password_hash)
-    if not ok:
-        raise Invalid("current_password is wrong", code="wrong_password")
+    confirm_password(session, user=user, password=current_password, address=address,
+                     field="current_password")
     check_password_policy(new_password, field="new_password")
     user.password_hash = hash_password(new_password)
     session.add(user)
@@ -299,11 +320,9 @@ def set_disabled(session: Session, *, email: str, disabled: bool) -> User:
     return user
 
 
-def delete_account(session: Session, *, user: User, password: str) -> None:
+def delete_account(session: Session, *, user: User, password: str, address: str) -> None:
     """Erase the account and, through the foreign keys, every row of the person."""
-    ok, _ = verify_password(password[:1024], user.password_hash)
-    if not ok:
-        raise Invalid("password is wrong", code="wrong_password")
+    confirm_password(session, user=user, password=password, address=address)
     end_all_sessions(session, user_id=user.id)
     session.execute(delete(LoginAttempt).where(col(LoginAttempt.email) == user.email))
     session.delete(user)

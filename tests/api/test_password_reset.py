@@ -100,3 +100,23 @@ def test_a_name_with_control_characters_is_refused(browser):
     response = browser.post("/api/v1/auth/register", json={
         "email": "ctl@example.org", "password": PASSWORD, "name": "Bad\x00Name"})
     assert response.status_code == 422 and "name" in response.json()["detail"]
+
+
+def test_guessing_the_current_password_from_a_signed_in_session_is_throttled(patient):
+    for attempt in range(accounts.MAX_FAILURES_PER_ACCOUNT):
+        wrong = patient.post("/api/v1/auth/password", json={
+            "current_password": f"guess number {attempt}", "new_password": NEW_PASSWORD})
+        assert wrong.status_code == 422 and wrong.json()["error"] == "wrong_password"
+    locked = patient.post("/api/v1/auth/password", json={
+        "current_password": PASSWORD, "new_password": NEW_PASSWORD})
+    assert locked.status_code == 429 and "Retry-After" in locked.headers
+    erase = patient.request("DELETE", "/api/v1/me", json={"password": PASSWORD})
+    assert erase.status_code == 429
+    assert patient.get("/api/v1/me").status_code == 200, "nothing was changed or erased"
+
+
+def test_the_right_current_password_changes_it(patient, new_browser):
+    changed = patient.post("/api/v1/auth/password", json={
+        "current_password": PASSWORD, "new_password": NEW_PASSWORD})
+    assert changed.status_code == 204
+    assert new_browser().sign_in(patient.me["email"], NEW_PASSWORD).status_code == 200
