@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app.api import auth
+from app.api import export as export_api
 from app.api import records as records_api
 from app.api import sync as sync_api
 from app.config import Settings, get_settings
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(records_api.build_router())
     app.include_router(sync_api.router)
+    app.include_router(export_api.router)
     app.include_router(pages.router)
     app.include_router(pwa.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
