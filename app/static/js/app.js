@@ -198,6 +198,8 @@ async function start(root, user) {
   store.addEventListener('signed-out', () => location.replace('/login'));
   store.addEventListener('closed', () => location.reload());
   sync.addEventListener('update-needed', checkForUpdate);
+  // Opening the store and the first render: two tasks, not one long one.
+  await new Promise((resolve) => { setTimeout(resolve); });
   root.textContent = '';
   render(html`<${App} store=${store} sync=${sync} user=${user} />`, root);
   watchTriggers(sync, store);

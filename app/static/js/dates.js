@@ -50,3 +50,26 @@ export function shortDate(day, today = localDate()) {
   if (day.slice(0, 4) !== today.slice(0, 4)) options.year = 'numeric';
   return date.toLocaleDateString(undefined, options);
 }
+
+// The first load formats dates by hand: the first Intl call of a page costs 20–70 ms (the
+// browser loads its locale data), one long task before Today can answer a tap. The app
+// speaks English; US English puts the month first and tells time on a 12-hour clock.
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
+  'September', 'October', 'November', 'December'];
+const usEnglish = (language) => /^en(-US)?$/i.test(language ?? '');
+const browserLanguage = () => globalThis.navigator?.language;
+
+/** "Friday, November 27" in US English, "Friday 27 November" otherwise. */
+export function dayHeading(when = new Date(), language = browserLanguage()) {
+  const weekday = WEEKDAY_NAMES[weekdayOf(when)];
+  const month = MONTH_NAMES[when.getMonth()];
+  return usEnglish(language) ? `${weekday}, ${month} ${when.getDate()}`
+    : `${weekday} ${when.getDate()} ${month}`;
+}
+
+/** "09:05 AM" in US English, "09:05" otherwise. */
+export function clockLabel(when, language = browserLanguage()) {
+  if (!usEnglish(language)) return clockTime(when);
+  const hours = when.getHours() % 12 || 12;
+  return `${pad(hours)}:${pad(when.getMinutes())} ${when.getHours() < 12 ? 'AM' : 'PM'}`;
+}

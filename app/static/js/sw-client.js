@@ -4,6 +4,15 @@
 let registration = null;
 let reloadOnChange = false;
 
+/** Once the page has loaded and the browser is idle: the worker's install fetches and
+ * caches every asset, which should not compete with the first screen. */
+function whenSettled(run) {
+  const idle = () => (globalThis.requestIdleCallback
+    ? requestIdleCallback(run, { timeout: 2000 }) : setTimeout(run, 0));
+  if (document.readyState === 'complete') idle();
+  else window.addEventListener('load', idle, { once: true });
+}
+
 export function registerWorker(onUpdateWaiting) {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.addEventListener('controllerchange', () => {
@@ -12,6 +21,10 @@ export function registerWorker(onUpdateWaiting) {
       location.reload();
     }
   });
+  whenSettled(() => register(onUpdateWaiting));
+}
+
+function register(onUpdateWaiting) {
   navigator.serviceWorker.register('/sw.js').then((reg) => {
     registration = reg;
     const offer = () => {

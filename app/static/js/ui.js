@@ -31,6 +31,26 @@ export function useData(load, deps = []) {
   return value;
 }
 
+let firstRenderDone = false;
+/**
+ * A screen's first render in the page comes in `steps` + 1 parts, top to bottom, one task
+ * each (each after a paint), so that no single long task keeps the page from answering a
+ * tap; what is already shown never moves. Returns how many parts to show. Once that first
+ * render is complete, every later one shows all parts at once.
+ */
+export function useFirstRenderSteps(steps) {
+  const [step, setStep] = useState(firstRenderDone ? steps : 0);
+  useEffect(() => {
+    if (step >= steps) {
+      firstRenderDone = true;
+      return undefined;
+    }
+    const timer = setTimeout(() => setStep(step + 1));
+    return () => clearTimeout(timer);
+  }, [step]);
+  return step;
+}
+
 /** Records of one entity as the screen shows them (pending edits included). */
 export function useRecords(entity) {
   const { store } = useApp();

@@ -2,16 +2,27 @@
 // and what else is due today. Part of the first load; everything else is loaded lazily.
 
 import { entrySummary, entryToForm, formToEntry, MIDLINE_AREAS, SIDED_AREAS } from '../diary.js';
-import { localDate } from '../dates.js';
+import { clockLabel, dayHeading, localDate } from '../dates.js';
 import { html, useEffect, useRef, useState } from '../html.js';
 import { newId } from '../outbox.js';
-import { Check, Disclosure, Field, Scale, useApp, useRecords, useUid } from '../ui.js';
+import {
+  Check, Disclosure, Field, Scale, useApp, useFirstRenderSteps, useRecords, useUid,
+} from '../ui.js';
 
-const timeOf = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '');
-const byCreated = (a, b) => String(a.created_at ?? '').localeCompare(String(b.created_at ?? ''));
+const timeOf = (iso) => (iso ? clockLabel(new Date(iso)) : '');
+// ISO timestamps sort as plain strings; localeCompare would wake Intl (see dates.js).
+const byCreated = (a, b) => {
+  const [x, y] = [String(a.created_at ?? ''), String(b.created_at ?? '')];
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+// Opening the app, Today comes in three parts: the check-in's pain scale, its other two
+// scales, then the rest of the screen (see useFirstRenderSteps).
+const STEPS = 2;
 
 export function TodayScreen() {
   const { fix } = useApp();
+  const step = useFirstRenderSteps(STEPS);
   const entries = useRecords('diary_entry');
   const [editing, setEditing] = useState(null);
   const [notice, setNotice] = useState('');
@@ -24,10 +35,17 @@ export function TodayScreen() {
     : editing ? { id: editing, entry: todays.find((e) => e.id === editing) ?? null } : null;
 
   return html`
-    <h1 tabindex="-1">Today <span class="subtitle">${new Date().toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long' })}</span></h1>
+    <h1 tabindex="-1">Today <span class="subtitle">${dayHeading()}</span></h1>
     <${CheckinForm} key=${target ? `edit-${target.id}` : 'new'} target=${target} fixing=${fixing}
-      onSaved=${(message) => { setNotice(message); setEditing(null); }}
+      step=${step} onSaved=${(message) => { setNotice(message); setEditing(null); }}
       onCancel=${() => setEditing(null)} />
+    ${step >= STEPS && html`<${TodayRest} notice=${notice} entries=${entries} todays=${todays}
+      today=${today} onEdit=${(id) => { setNotice(''); setEditing(id); }} />`}
+  `;
+}
+
+function TodayRest({ notice, entries, todays, today, onEdit }) {
+  return html`
     <p class="notice" aria-live="polite">${notice}</p>
     <section class="card" aria-labelledby="todays-entries">
       <h2 id="todays-entries">Today’s check-ins</h2>
@@ -41,7 +59,7 @@ export function TodayScreen() {
                 ${entry.pending && html` <span class="badge">not synced yet</span>`}
               </p>
               <button type="button" class="secondary" aria-describedby=${`entry-${entry.id}`}
-                onClick=${() => { setNotice(''); setEditing(entry.id); }}>Edit check-in</button>
+                onClick=${() => onEdit(entry.id)}>Edit check-in</button>
             </li>`)}
         </ul>`}
     </section>
@@ -49,7 +67,7 @@ export function TodayScreen() {
   `;
 }
 
-function CheckinForm({ target, fixing, onSaved, onCancel }) {
+function CheckinForm({ target, fixing, step, onSaved, onCancel }) {
   const { store, resolveFix } = useApp();
   const editing = Boolean(target);
   const [form, setForm] = useState(() => entryToForm({ ...(target?.entry ?? {}), ...(fixing?.mutation?.fields ?? {}) }));
@@ -105,11 +123,21 @@ function CheckinForm({ target, fixing, onSaved, onCancel }) {
       ${fixing && html`<p class="error">The server said: ${fixing.detail || fixing.error}</p>`}
       <${Scale} name="pain" label="Pain" required value=${form.pain} onChange=${set('pain')}
         anchors=${['0 = no pain', '10 = worst imaginable']} invalid=${invalid('pain')} errorId=${errorId} />
-      <${Scale} name="interference" label="Interference" value=${form.interference}
-        onChange=${set('interference')} hint="How much pain got in the way of what you wanted to do"
-        anchors=${['0 = not at all', '10 = completely']} />
-      <${Scale} name="function" label="Function" value=${form.function} onChange=${set('function')}
-        hint="How well you could do what you needed to do" anchors=${['0 = unable', '10 = as well as ever']} />
+      ${step >= 1 && html`
+        <${Scale} name="interference" label="Interference" value=${form.interference}
+          onChange=${set('interference')} hint="How much pain got in the way of what you wanted to do"
+          anchors=${['0 = not at all', '10 = completely']} />
+        <${Scale} name="function" label="Function" value=${form.function} onChange=${set('function')}
+          hint="How well you could do what you needed to do" anchors=${['0 = unable', '10 = as well as ever']} />`}
+      ${step >= 2 && html`<${FormEnd} editing=${editing} target=${target} fixing=${fixing} form=${form}
+        set=${set} error=${error} errorId=${errorId} onCancel=${onCancel} remove=${remove}
+        confirmDelete=${confirmDelete} setConfirmDelete=${setConfirmDelete} />`}
+    </form>`;
+}
+
+function FormEnd({ editing, target, fixing, form, set, error, errorId, onCancel, remove,
+  confirmDelete, setConfirmDelete }) {
+  return html`
       <${Disclosure} label="More details" initiallyOpen=${Boolean(fixing)}>
         <${MoreDetails} form=${form} set=${set} />
       <//>
@@ -125,8 +153,7 @@ function CheckinForm({ target, fixing, onSaved, onCancel }) {
                 <button type="button" class="danger" onClick=${remove}>Yes, delete it</button>
                 <button type="button" class="secondary" onClick=${() => setConfirmDelete(false)}>Keep it</button>`
             : html`<button type="button" class="link-button" onClick=${() => setConfirmDelete(true)}>Delete check-in</button>`}
-        </div>`}
-    </form>`;
+        </div>`}`;
 }
 
 function MoreDetails({ form, set }) {
