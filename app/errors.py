@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import traceback
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -209,8 +211,50 @@ def _is_busy(exc: OperationalError) -> bool:
 
 
 def _unexpected(request: Request, exc: Exception) -> Response:
+    # The stack says where it failed; the message is left out, for it may quote the data
+    # (a database's "Key (notes)=(...) already exists", a value in a ValueError).
     request_id = uuid.uuid4().hex[:12]
-    log.error("unexpected error %s on %s %s: %s", request_id, request.method,
-              request.url.path, type(exc).__name__, exc_info=exc)
+    statement = getattr(exc, "statement", None)  # SQL text only: parameters are hidden
+    log.error("unexpected error %s on %s %s: %s%s\n%s", request_id, request.method,
+              _redact_path(request.url.path), type(exc).__name__,
+              f" in {statement[:200]!r}" if isinstance(statement, str) else "",
+              "".join(traceback.format_tb(exc.__traceback__)).rstrip())
     return _respond(request, 500, "internal", f"something went wrong (request {request_id})",
                     request_id=request_id)
+
+
+# -- logs ------------------------------------------------------------------------------------
+
+_SECRET_PATH = re.compile(r"^(/reset-password/)[^/?]+")
+
+
+def _redact_path(path: str) -> str:
+    """A path with the one-time token of a reset link taken out."""
+    return _SECRET_PATH.sub(r"\1[token]", path)
+
+
+class _AccessLogRedaction(logging.Filter):
+    """uvicorn's access log line without the reset token that a reset link carries."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], _redact_path(args[2]), *args[3:])
+        return True
+
+
+class _NoRowLogging(logging.Filter):
+    """SQLAlchemy at DEBUG would log every fetched row, diary text and all: never."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Row ")
+
+
+_ACCESS_FILTER = _AccessLogRedaction()
+_ROW_FILTER = _NoRowLogging()
+
+
+def install_log_filters() -> None:
+    """Keep secrets and health data out of the server's and the libraries' logs (design §6)."""
+    logging.getLogger("uvicorn.access").addFilter(_ACCESS_FILTER)
+    logging.getLogger("sqlalchemy.engine.Engine").addFilter(_ROW_FILTER)

@@ -1,0 +1,87 @@
+"""The clinician's pages: `/clinic`, the list of patients who shared, with triage signals
+(design §7 "Pages"). Server-rendered, `Cache-Control: no-store`, no audit row for the list."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.deps import SessionDep, SettingsDep, get_current
+from app.errors import Invalid, NotAuthenticated
+from app.services import clinic
+from app.web.pages import _render
+
+router = APIRouter(include_in_schema=False)
+
+# Column headings of the sortable table, in order: (sort key, heading).
+COLUMNS = (
+    ("name", "Patient"),
+    ("attention", "Needs attention"),
+    ("last_checkin", "Last check-in"),
+    ("last_sync", "Last sync"),
+    ("flares", f"Flare days ({clinic.WINDOW_DAYS} d)"),
+    ("function", "Function (PSFS)"),
+    ("peg", "PEG change"),
+    ("adherence", f"Pacing ({clinic.WINDOW_DAYS} d)"),
+    ("screen", "PHQ-2 / GAD-2"),
+    ("goals_due", "Goals to review"),
+)
+FLAG_LABELS = {
+    "": "Everyone",
+    "needs_attention": "Needs attention",
+    "screen": "PHQ-2 or GAD-2 of 3 or more",
+    "flares": "Flare in the last 14 days",
+    "quiet": "No check-in for 7 days",
+    "goals_due": "Goals due for review",
+    "function_worse": "Function worse",
+    "peg_worse": "PEG 30 % worse",
+    "low_adherence": "Pacing adherence below 50 %",
+}
+
+
+@router.get("/clinic", response_class=HTMLResponse)
+def patient_list(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    sort: Annotated[str, Query(max_length=40)] = clinic.DEFAULT_SORT,
+    flag: Annotated[str, Query(max_length=40)] = "",
+    q: Annotated[str, Query(max_length=120)] = "",
+) -> Response:
+    """The clinician's actively linked patients, who needs attention first."""
+    try:
+        current = get_current(request, session, settings)
+    except NotAuthenticated:
+        return RedirectResponse("/login", status_code=303)
+    if current.user.role not in ("clinician", "admin"):
+        return _render(request, "error.html", {
+            "status": 403, "detail": "This page is for clinicians. Your own diary is in the "
+                                     "Pacewise app."}, 403)
+    try:
+        rows = clinic.patient_list(session, clinician_id=current.user.id, q=q, sort=sort,
+                                   flag=flag or None)
+    except Invalid as exc:
+        return _render(request, "error.html", {"status": 422, "detail": exc.detail}, 422)
+    key, descending = clinic.check_sort(sort)
+    return _render(request, "clinic/list.html", {
+        "rows": rows, "q": q, "flag": flag, "sort_key": key, "descending": descending,
+        "columns": _columns(key, descending, q, flag), "flags": FLAG_LABELS,
+        "clinician": current.user,
+    })
+
+
+def _columns(key: str, descending: bool, q: str, flag: str) -> list[dict[str, Any]]:
+    """Each heading with its sort link and aria-sort; a second click reverses the order."""
+    columns = []
+    for column, heading in COLUMNS:
+        active = column == key
+        target = f"-{column}" if active and not descending else column
+        params = {"sort": target, **({"q": q} if q else {}), **({"flag": flag} if flag else {})}
+        columns.append({
+            "key": column, "heading": heading, "href": "/clinic?" + urlencode(params),
+            "aria_sort": ("descending" if descending else "ascending") if active else None,
+        })
+    return columns
