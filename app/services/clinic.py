@@ -152,13 +152,14 @@ def _signals(session: Session, *, clinician_id: uuid.UUID, q: str,
                     .scalar_subquery())
     last_sync = (select(sa.func.max(SyncClient.last_seen_at))
                  .where(SyncClient.patient_id == User.id).scalar_subquery())
-    people = select(User.id, User.name, User.timezone, last_checkin.label("last_checkin"),
-                    last_sync.label("last_sync")).where(col(User.id).in_(linked))
+    people = sa.select(col(User.id), col(User.name), col(User.timezone),
+                       last_checkin.label("last_checkin"),
+                       last_sync.label("last_sync")).where(col(User.id).in_(linked))
     if q:
         people = people.where(sa.func.lower(User.name).contains(q.lower(), autoescape=True))
     found: dict[uuid.UUID, PatientRow] = {}
     zones: dict[uuid.UUID, str] = {}
-    for pid, name, zone, checkin, synced in session.exec(people).all():
+    for pid, name, zone, checkin, synced in session.execute(people).all():
         zones[pid] = zone
         today = now.astimezone(_zone(zone)).date()
         row = PatientRow(id=pid, name=name, today=today, last_checkin=checkin,
@@ -178,10 +179,10 @@ def _signals(session: Session, *, clinician_id: uuid.UUID, q: str,
 
     # 2-3. Flare days: diary entries marked as flares, and flare episodes, near the window.
     diary_flares: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
-    for pid, day in session.exec(
-        select(DiaryEntry.patient_id, DiaryEntry.local_date).distinct().where(
-            mine(col(DiaryEntry.patient_id)), DiaryEntry.deleted == sa.false(),
-            DiaryEntry.flare == sa.true(), col(DiaryEntry.local_date) >= oldest_day)
+    for pid, day in session.execute(
+        sa.select(col(DiaryEntry.patient_id), col(DiaryEntry.local_date)).distinct().where(
+            mine(col(DiaryEntry.patient_id)), col(DiaryEntry.deleted) == sa.false(),
+            col(DiaryEntry.flare) == sa.true(), col(DiaryEntry.local_date) >= oldest_day)
     ).all():
         diary_flares[pid].append({"flare": True, "local_date": day})
     episodes: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
@@ -211,16 +212,16 @@ def _signals(session: Session, *, clinician_id: uuid.UUID, q: str,
 
 def _outcomes(session: Session, found: dict[uuid.UUID, PatientRow], mine: Any) -> None:
     newest = sa.func.row_number().over(
-        partition_by=(OutcomeResponse.patient_id, OutcomeResponse.instrument),
+        partition_by=(col(OutcomeResponse.patient_id), col(OutcomeResponse.instrument)),
         order_by=(col(OutcomeResponse.local_date).desc(), col(OutcomeResponse.version).desc()))
     oldest = sa.func.row_number().over(
-        partition_by=(OutcomeResponse.patient_id, OutcomeResponse.instrument),
+        partition_by=(col(OutcomeResponse.patient_id), col(OutcomeResponse.instrument)),
         order_by=(col(OutcomeResponse.local_date).asc(), col(OutcomeResponse.version).asc()))
-    ranked = (select(OutcomeResponse.patient_id, OutcomeResponse.instrument,
-                     OutcomeResponse.answers, OutcomeResponse.score,
+    ranked = (sa.select(col(OutcomeResponse.patient_id), col(OutcomeResponse.instrument),
+                        col(OutcomeResponse.answers), col(OutcomeResponse.score),
                      newest.label("newest"), oldest.label("oldest"))
               .where(mine(col(OutcomeResponse.patient_id)),
-                     OutcomeResponse.deleted == sa.false(),
+                     col(OutcomeResponse.deleted) == sa.false(),
                      col(OutcomeResponse.instrument).in_(("psfs", "peg", *SCREENS)),
                      col(OutcomeResponse.local_date).is_not(None))
               .subquery())
@@ -271,20 +272,20 @@ def _outcomes(session: Session, found: dict[uuid.UUID, PatientRow], mine: Any) -
 def _adherence(session: Session, found: dict[uuid.UUID, PatientRow], zones: dict[uuid.UUID, str],
                mine: Any, oldest: datetime) -> None:
     plan_start: dict[uuid.UUID, datetime] = {}
-    for pid, started in session.exec(
-        select(PacingPlan.patient_id, sa.func.min(PacingPlan.created_at)).where(
-            mine(col(PacingPlan.patient_id)), PacingPlan.deleted == sa.false(),
-            sa.or_(col(PacingPlan.active).is_(None), PacingPlan.active == sa.true()))
-        .group_by(PacingPlan.patient_id)
+    for pid, started in session.execute(
+        sa.select(col(PacingPlan.patient_id), sa.func.min(col(PacingPlan.created_at))).where(
+            mine(col(PacingPlan.patient_id)), col(PacingPlan.deleted) == sa.false(),
+            sa.or_(col(PacingPlan.active).is_(None), col(PacingPlan.active) == sa.true()))
+        .group_by(col(PacingPlan.patient_id))
     ).all():
         plan_start[pid] = _aware(started)  # type: ignore[assignment]
     if not plan_start:
         return
     met: dict[uuid.UUID, set[date]] = defaultdict(set)
-    for pid, started in session.exec(
-        select(PacingSession.patient_id, PacingSession.started_at).distinct().where(
-            mine(col(PacingSession.patient_id)), PacingSession.deleted == sa.false(),
-            PacingSession.kind == "quota", col(PacingSession.started_at) >= oldest,
+    for pid, started in session.execute(
+        sa.select(col(PacingSession.patient_id), col(PacingSession.started_at)).distinct().where(
+            mine(col(PacingSession.patient_id)), col(PacingSession.deleted) == sa.false(),
+            col(PacingSession.kind) == "quota", col(PacingSession.started_at) >= oldest,
             col(PacingSession.planned).is_not(None), col(PacingSession.achieved).is_not(None),
             col(PacingSession.achieved) >= col(PacingSession.planned))
     ).all():
@@ -306,15 +307,17 @@ def _adherence(session: Session, found: dict[uuid.UUID, PatientRow], zones: dict
 
 def _goals_due(session: Session, found: dict[uuid.UUID, PatientRow], zones: dict[uuid.UUID, str],
                mine: Any) -> None:
-    checked = (select(GoalCheckin.goal_id, sa.func.max(GoalCheckin.local_date).label("last"))
-               .where(mine(col(GoalCheckin.patient_id)), GoalCheckin.deleted == sa.false())
-               .group_by(GoalCheckin.goal_id).subquery())
-    for pid, every, created, last in session.exec(
-        select(Goal.patient_id, Goal.review_every_days, Goal.created_at, checked.c.last)
-        .outerjoin(checked, checked.c.goal_id == Goal.id)
-        .where(mine(col(Goal.patient_id)), Goal.deleted == sa.false(),
+    checked = (sa.select(col(GoalCheckin.goal_id),
+                         sa.func.max(col(GoalCheckin.local_date)).label("last"))
+               .where(mine(col(GoalCheckin.patient_id)), col(GoalCheckin.deleted) == sa.false())
+               .group_by(col(GoalCheckin.goal_id)).subquery())
+    for pid, every, created, last in session.execute(
+        sa.select(col(Goal.patient_id), col(Goal.review_every_days), col(Goal.created_at),
+                  checked.c.last)
+        .outerjoin(checked, checked.c.goal_id == col(Goal.id))
+        .where(mine(col(Goal.patient_id)), col(Goal.deleted) == sa.false(),
                col(Goal.review_every_days) > 0,
-               sa.or_(col(Goal.status).is_(None), Goal.status == "active"))
+               sa.or_(col(Goal.status).is_(None), col(Goal.status) == "active"))
     ).all():
         row = found.get(pid)
         if row is None:
