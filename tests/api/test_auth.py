@@ -592,7 +592,8 @@ def test_no_get_route_changes_anything_in_the_database(
     paths |= {route.path for route in app.routes  # the pages, left out of the schema
               if "GET" in getattr(route, "methods", ()) and hasattr(route, "endpoint")}
     assert "/api/v1/me" in paths and "/api/v1/diary-entries/{record_id}" in paths
-    # Touching the session's last_seen_at (the idle clock) is the one allowed side effect.
+    # Allowed side effects: touching the session's last_seen_at (the idle clock), and
+    # appending to the audit trail (reading an export is audited, security-tests #22/#24).
     before = _snapshot(engine, ignore=frozenset({"auth_session.last_seen_at"}))
 
     answered: dict[str, int] = {}
@@ -602,7 +603,10 @@ def test_no_get_route_changes_anything_in_the_database(
         answered[path] = patient.get(concrete).status_code
         assert answered[path] < 500, (path, answered[path])
 
-    assert _snapshot(engine, ignore=frozenset({"auth_session.last_seen_at"})) == before
+    after = _snapshot(engine, ignore=frozenset({"auth_session.last_seen_at"}))
+    audit_before, audit_after = before.pop("audit_event"), after.pop("audit_event")
+    assert after == before
+    assert set(audit_before) <= set(audit_after), "audit rows are only ever appended"
     assert answered["/api/v1/diary-entries/{record_id}"] == 200
 
 

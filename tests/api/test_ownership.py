@@ -113,7 +113,8 @@ def version_of(engine: sa.Engine, owner: uuid.UUID) -> int:
 
 
 def send(client: Browser, endpoint: Endpoint, body: Any, **values: str) -> Any:
-    return client.request(endpoint.method, endpoint.url(**values), json=body)
+    return client.request(endpoint.method, endpoint.url(**values), json=body,
+                          follow_redirects=False)
 
 
 def masked(response: Any, *ids: str) -> tuple[int, str, str]:
@@ -259,6 +260,11 @@ def test_every_route_that_is_not_public_answers_401_without_a_session(
         body: dict[str, Any] | None = (
             {} if endpoint.method in UNSAFE_METHODS and endpoint.method != "DELETE" else None)
         response = send(stranger, endpoint, body)
+        if not endpoint.path.startswith("/api/") and endpoint.method == "GET":
+            # A page sends the person to sign in rather than answering with JSON.
+            if response.status_code != 303 or response.headers.get("location") != "/login":
+                wrong.append(f"{endpoint}: {response.status_code}, not a redirect to /login")
+            continue
         if response.status_code != 401 or response.json().get("error") != "not_authenticated":
             wrong.append(f"{endpoint}: {response.status_code} {response.content[:120]!r}")
     assert wrong == []
