@@ -22,13 +22,9 @@ and /clinic with no linked patient. Bar: the statement count is the same at ever
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,6 +42,7 @@ from app.db import unit_of_work  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.security import hash_password  # noqa: E402
 from app.services import accounts  # noqa: E402
+from bench.scratch_db import database  # noqa: E402
 
 SIZES = (50, 500, 2000)
 FULL_YEAR_UP_TO = 500
@@ -54,27 +51,6 @@ REPEATS = 5
 PASSWORD = "bench-pass-phrase-01"  # noqa: S105 - a throwaway benchmark account
 NOW = datetime.now(UTC)
 TODAY = NOW.date()
-
-
-@contextmanager
-def database() -> Iterator[str]:
-    """The benchmark's own database: a temporary SQLite file, or a PostgreSQL schema."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        with tempfile.TemporaryDirectory(prefix="pacewise-bench-") as folder:
-            yield f"sqlite:///{folder}/bench.db"
-        return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        separator = "&" if "?" in url else "?"
-        yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
 
 
 def record(patient_id: uuid.UUID, version: int, **fields: Any) -> dict[str, Any]:

@@ -23,11 +23,9 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,6 +45,7 @@ from app.services import accounts  # noqa: E402
 from app.services import sync as sync_service  # noqa: E402
 from app.services.records import Actor  # noqa: E402
 from app.syncclient import Device, HttpTransport  # noqa: E402
+from bench.scratch_db import database  # noqa: E402
 from tests.live import live_server  # noqa: E402
 
 N_PULL = 10_000
@@ -76,27 +75,6 @@ def mutations(start: int, count: int, first_id: int = 1) -> list[dict[str, Any]]
          "record_id": str(uuid.uuid4()), "base_version": 0, "fields": entry(start + k)}
         for k in range(count)
     ]
-
-
-@contextmanager
-def database() -> Iterator[str]:
-    """The benchmark's own database: a temporary SQLite file, or a PostgreSQL schema."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        with tempfile.TemporaryDirectory(prefix="pacewise-bench-") as folder:
-            yield f"sqlite:///{folder}/bench.db"
-        return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        separator = "&" if "?" in url else "?"
-        yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
 
 
 def best(times: list[float]) -> float:

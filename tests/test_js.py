@@ -21,7 +21,7 @@ def _node() -> str:
     if node is None:
         if os.environ.get("CI") == "true":
             pytest.fail("node is not installed, so the JavaScript tests cannot run")
-        pytest.skip("node is not installed")
+        pytest.skip("node is not installed (with CI=true this fails instead)")
     return node
 
 
