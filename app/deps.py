@@ -51,16 +51,18 @@ def session_cookie_name(settings: Settings) -> str:
     return SECURE_SESSION_COOKIE if settings.secure_cookies else SESSION_COOKIE
 
 
-def get_current(request: Request, session: SessionDep, settings: SettingsDep) -> Current:
-    """The signed-in person, with CSRF checked for state-changing requests."""
+def signed_in(request: Request, session: Session, settings: Settings, *,
+              form_token: str | None = None) -> Current:
+    """The signed-in person, with CSRF checked for state-changing requests: the
+    X-CSRF-Token header for the API, or `form_token` (a hidden field) for an HTML form."""
     token = request.cookies.get(session_cookie_name(settings))
     current = accounts.resolve_session(session, settings=settings, token=token)
     if current is None:
         raise NotAuthenticated("sign in to continue")
     if request.method not in SAFE_METHODS:
         expected = csrf_for(current.session.token_hash, settings.secret_key)
-        header = request.headers.get(CSRF_HEADER)
-        if not (tokens_match(header, expected)
+        given = form_token if form_token is not None else request.headers.get(CSRF_HEADER)
+        if not (tokens_match(given, expected)
                 and tokens_match(request.cookies.get(CSRF_COOKIE), expected)):
             raise Forbidden(f"missing or wrong {CSRF_HEADER} header; reload the page",
                             code="csrf")
@@ -72,6 +74,11 @@ def get_current(request: Request, session: SessionDep, settings: SettingsDep) ->
                 accounts.touch_session(touch, session_id=current.session.id)
     request.state.user_id = current.user.id
     return current
+
+
+def get_current(request: Request, session: SessionDep, settings: SettingsDep) -> Current:
+    """The signed-in person, with CSRF checked for state-changing requests."""
+    return signed_in(request, session, settings)
 
 
 CurrentSession = Annotated[Current, Depends(get_current)]

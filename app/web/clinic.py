@@ -8,13 +8,35 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
-from app.deps import SessionDep, SettingsDep, get_current
-from app.errors import Invalid, NotAuthenticated
+from app.config import Settings
+from app.deps import SessionDep, SettingsDep, signed_in
+from app.errors import Forbidden, Invalid, NotAuthenticated
+from app.models import User
 from app.services import clinic
-from app.web.pages import _render
+from app.web.pages import FORM_EXPIRED, _render
 
 router = APIRouter(include_in_schema=False)
+
+CLINICIANS_ONLY = "This page is for clinicians. Your own diary is in the Pacewise app."
+
+
+def clinician_or_refusal(request: Request, session: Session, settings: Settings, *,
+                         form_token: str | None = None) -> User | Response:
+    """The signed-in clinician, or the answer to give instead: to sign in (a redirect for a
+    page; 401 for a form post), or a 403 page for a patient or an expired form."""
+    try:
+        current = signed_in(request, session, settings, form_token=form_token)
+    except NotAuthenticated:
+        if request.method != "GET":
+            raise
+        return RedirectResponse("/login", status_code=303)
+    except Forbidden:
+        return _render(request, "error.html", {"status": 403, "detail": FORM_EXPIRED}, 403)
+    if current.user.role not in ("clinician", "admin"):
+        return _render(request, "error.html", {"status": 403, "detail": CLINICIANS_ONLY}, 403)
+    return current.user
 
 # Column headings of the sortable table, in order: (sort key, heading).
 COLUMNS = (
@@ -52,16 +74,11 @@ def patient_list(
     q: Annotated[str, Query(max_length=120)] = "",
 ) -> Response:
     """The clinician's actively linked patients, who needs attention first."""
+    clinician = clinician_or_refusal(request, session, settings)
+    if isinstance(clinician, Response):
+        return clinician
     try:
-        current = get_current(request, session, settings)
-    except NotAuthenticated:
-        return RedirectResponse("/login", status_code=303)
-    if current.user.role not in ("clinician", "admin"):
-        return _render(request, "error.html", {
-            "status": 403, "detail": "This page is for clinicians. Your own diary is in the "
-                                     "Pacewise app."}, 403)
-    try:
-        rows = clinic.patient_list(session, clinician_id=current.user.id, q=q, sort=sort,
+        rows = clinic.patient_list(session, clinician_id=clinician.id, q=q, sort=sort,
                                    flag=flag or None)
     except Invalid as exc:
         return _render(request, "error.html", {"status": 422, "detail": exc.detail}, 422)
@@ -69,7 +86,7 @@ def patient_list(
     return _render(request, "clinic/list.html", {
         "rows": rows, "q": q, "flag": flag, "sort_key": key, "descending": descending,
         "columns": _columns(key, descending, q, flag), "flags": FLAG_LABELS,
-        "clinician": current.user,
+        "clinician": clinician,
     })
 
 

@@ -10,37 +10,25 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.db import unit_of_work
-from app.deps import (
-    EngineDep,
-    SessionDep,
-    SettingsDep,
-    client_address,
-    get_current,
-    session_cookie_name,
-)
-from app.errors import Invalid, NotAuthenticated, NotFound
-from app.security import CSRF_COOKIE, csrf_for, tokens_match
-from app.services import accounts, sharing
+from app.deps import EngineDep, SessionDep, SettingsDep, client_address
+from app.errors import Invalid, NotFound
 from app.services import clinic_patient as service
-from app.web.pages import FORM_EXPIRED, _render
+from app.services import sharing
+from app.web.clinic import clinician_or_refusal
+from app.web.pages import _render
 
 router = APIRouter(include_in_schema=False)
 
 NOT_FOUND = "No such patient, or they no longer share their diary with you."
-CLINICIANS_ONLY = "This page is for clinicians. Your own diary is in the Pacewise app."
 
 
 @router.get("/clinic/patients/{patient_id}", response_class=HTMLResponse)
 def patient_page(request: Request, patient_id: uuid.UUID, session: SessionDep,
                  engine: EngineDep, settings: SettingsDep) -> Response:
     """The summary led by function, the last 30 days of the diary and the care-team notes."""
-    try:
-        current = get_current(request, session, settings)
-    except NotAuthenticated:
-        return RedirectResponse("/login", status_code=303)
-    clinician = current.user
-    if clinician.role not in ("clinician", "admin"):
-        return _render(request, "error.html", {"status": 403, "detail": CLINICIANS_ONLY}, 403)
+    clinician = clinician_or_refusal(request, session, settings)
+    if isinstance(clinician, Response):
+        return clinician
     try:
         patient, _ = service.linked_patient(session, clinician_id=clinician.id,
                                             patient_id=patient_id)
@@ -67,19 +55,9 @@ def add_note(
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Store a care-team note as the signed-in clinician and go back to the page."""
-    current = accounts.resolve_session(session, settings=settings,
-                                       token=request.cookies.get(session_cookie_name(settings)))
-    if current is None:
-        raise NotAuthenticated("sign in to continue")
-    expected = csrf_for(current.session.token_hash, settings.secret_key)
-    if not (tokens_match(csrf_token, expected)
-            and tokens_match(request.cookies.get(CSRF_COOKIE), expected)):
-        return _render(request, "error.html", {"status": 403, "detail": FORM_EXPIRED}, 403)
-    if current.needs_touch:
-        accounts.touch_session(session, session_id=current.session.id)
-    clinician = current.user
-    if clinician.role not in ("clinician", "admin"):
-        return _render(request, "error.html", {"status": 403, "detail": CLINICIANS_ONLY}, 403)
+    clinician = clinician_or_refusal(request, session, settings, form_token=csrf_token)
+    if isinstance(clinician, Response):
+        return clinician
     try:
         _, care_role = service.linked_patient(session, clinician_id=clinician.id,
                                               patient_id=patient_id)
