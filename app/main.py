@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 
 from app.api import auth
 from app.api import export as export_api
+from app.api import instruments as instruments_api
 from app.api import records as records_api
 from app.api import sharing as sharing_api
 from app.api import sync as sync_api
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(records_api.build_router())
     app.include_router(sync_api.router)
     app.include_router(export_api.router)
+    app.include_router(instruments_api.router)
     app.include_router(sharing_api.router)
     app.include_router(pages.router)
     app.include_router(clinic_pages.router)

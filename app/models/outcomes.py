@@ -27,4 +27,5 @@ class PerformanceTest(RecordColumns, table=True):
     value: float | None = None
     unit: str | None = None
     local_date: date | None = None
+    with_helper: bool | None = None
     notes: str | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, StrictBool, ValidationError, model_validator
 
 from app.schemas.common import (
     LocalDate,
@@ -121,6 +121,7 @@ class PerformanceTestCreate(WireModel):
     value: number_range(0, 100_000)  # type: ignore[valid-type]
     unit: Annotated[str, Field(max_length=40)] | None = None
     local_date: LocalDate
+    with_helper: StrictBool | None = None  # "someone was with me" (design §5 safety)
     notes: Text | None = None
 
 

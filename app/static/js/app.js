@@ -20,13 +20,22 @@ const SCREENS = {
   'flare-plan': { title: 'Flare plan', load: () => import('./screens/flare.js'), name: 'FlarePlanScreen' },
   'red-flags': { title: 'Red flags', load: () => import('./screens/redflags.js'), name: 'RedFlagsScreen' },
   settings: { title: 'Settings', load: () => import('./screens/settings.js'), name: 'SettingsScreen' },
+  plan: { title: 'My plan', load: () => import('./screens/myplan.js'), name: 'MyPlanScreen' },
+  builder: { title: 'Build my plan', load: () => import('./screens/builder.js'), name: 'BuilderScreen' },
+  checkup: { title: 'Questionnaires and tests', load: () => import('./screens/checkup.js'), name: 'CheckupScreen' },
+  review: { title: 'Weekly review', load: () => import('./screens/review.js'), name: 'ReviewScreen' },
+  treatments: { title: 'Treatments and routines', load: () => import('./screens/treatments.js'), name: 'TreatmentsScreen' },
+  decisions: { title: 'Decisions', load: () => import('./screens/decisions.js'), name: 'DecisionsScreen' },
+  learn: { title: 'Learn', load: () => import('./screens/learn.js'), name: 'LearnScreen' },
+  'care-team': { title: 'Care team', load: () => import('./screens/careteam.js'), name: 'CareTeamScreen' },
 };
 const NAV = ['today', 'goals', 'pacing', 'progress', 'flare-plan'];
 // Where the "could not sync" list sends a person to fix a record of each kind.
 const FIX_SCREEN = {
   diary_entry: 'today', goal: 'goals', goal_checkin: 'goals', value: 'goals',
   pacing_plan: 'pacing', pacing_session: 'pacing', flare_plan: 'flare-plan', flare: 'flare-plan',
-  reminder: 'settings',
+  reminder: 'settings', outcome_response: 'checkup', performance_test: 'checkup',
+  weekly_review: 'review', treatment: 'treatments', routine: 'treatments', decision: 'decisions',
 };
 
 const loadedScreens = new Map();
