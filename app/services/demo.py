@@ -10,7 +10,6 @@ version, so a phone signing in as Sam pulls all of it.
 
 from __future__ import annotations
 
-import math
 import random
 import uuid
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from app.models import CareLink, PacingPlan, User, utcnow
-from app.services import accounts
+from app.services import accounts, pacing
 from app.services.records import Actor, Mutation, apply_mutations
 
 PATIENT = ("patient", "sam@demo.pacewise.example", "sunny-walk-to-the-park-42", "Sam Rivers")
@@ -159,7 +158,7 @@ class _Story:
                  stopped_because="pain", notes="Walked until my back said enough")
 
     def start_pacing_plan(self) -> None:
-        self.quota = self.comfortable = pacing_baseline(TRIAL_MINUTES)
+        self.quota = self.comfortable = pacing.first_quota(TRIAL_MINUTES, "minutes")
         self.plan = self.add("pacing_plan", activity="Walking", goal_id=self.walk_goal,
                              unit="minutes", baseline=self.quota, quota=self.quota,
                              rest_minutes=10, sessions_per_day=1)
@@ -195,7 +194,7 @@ class _Story:
             return min(self.quota, self.comfortable)
         week = range(index - 7, index)
         if index - self.quota_changed_on >= 7 and sum(self.met.get(d, False) for d in week) >= 5:
-            return raised_quota(self.quota)
+            return pacing.raised_quota(self.quota, "minutes")
         return self.quota
 
     def accept_quota(self, quota: int) -> None:
@@ -250,20 +249,6 @@ class _Story:
                      answers={"interest": 1, "mood": 1})
             self.add("outcome_response", instrument="gad2", local_date=when,
                      answers={"nervous": 1, "worry": 0})
-
-
-# -- pacing arithmetic (issue 5 brings the full rules module) ----------------------------------
-
-
-def pacing_baseline(trials: tuple[int, ...]) -> int:
-    """Mean of at least three tolerance trials × 0.8, rounded down to a whole minute."""
-    assert len(trials) >= 3
-    return math.floor(sum(trials) / len(trials) * 0.8)
-
-
-def raised_quota(quota: int) -> int:
-    """Up 10 %, to the nearest whole minute and by at least one minute."""
-    return max(quota + 1, math.floor(quota * 1.1 + 0.5))
 
 
 def scale(value: float) -> int:

@@ -126,7 +126,7 @@ def pacing_baseline(*, sessions: Iterable[Any], unit: str, timezone: str = "UTC"
                 "reason": reason}
     day_means = [sum(by_day[day]) / len(by_day[day]) for day in sorted(by_day)]
     mean = sum(day_means) / days
-    baseline = round_down(mean * BASELINE_SHARE, unit)
+    baseline = first_quota(day_means, unit)
     if baseline <= 0:
         return {"baseline": None, "quota": None, "trial_days": days, "mean": round2(mean),
                 "reason": f"Your trials averaged {amount_text(mean, unit)}: too little to set "
@@ -229,10 +229,22 @@ def suggest_quota(*, plan: Any, sessions: Iterable[Any], today: date | str,
         return _suggestion("hold", quota, f"You met your quota of {now} on {met_days} of the "
                            f"last {WINDOW_DAYS} days. It can rise once you meet it on "
                            f"{MET_DAYS_NEEDED} of {WINDOW_DAYS}.", met_days)
-    raised = max(round_down(quota * (100 + percent) / 100, unit), round_down(quota, unit) + step)
+    raised = raised_quota(quota, unit, percent)
     return _suggestion("advance", raised, f"You met your quota of {now} on {met_days} of the "
                        f"last {WINDOW_DAYS} days without a flare. You could step up to "
                        f"{amount_text(raised, unit)}.", met_days)
+
+
+def raised_quota(quota: float, unit: str, percent: float = DEFAULT_INCREASE_PERCENT) -> int:
+    """The next step up: `percent` more, rounded down to a whole unit, and at least one unit."""
+    return max(round_down(quota * (100 + percent) / 100, unit),
+               round_down(quota, unit) + unit_step(unit))
+
+
+def first_quota(trial_amounts: Iterable[float], unit: str) -> int:
+    """The baseline from one tolerance trial a day: their mean × 0.8, rounded down."""
+    amounts = list(trial_amounts)
+    return round_down(sum(amounts) / len(amounts) * BASELINE_SHARE, unit)
 
 
 def _suggestion(action: str, quota: float | None, reason: str, met_days: int) -> dict[str, Any]:
