@@ -6,9 +6,10 @@ import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.deps import CurrentPatient, SessionDep, SettingsDep
+from app.schemas.common import body_is_nul_free
 from app.schemas.sync import (
     MAX_CURSOR,
     PULL_LIMIT_DEFAULT,
@@ -36,14 +37,19 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+async def _nul_free(request: Request) -> bool:
+    """Look for a NUL escape once in the raw body instead of in every record's text."""
+    return body_is_nul_free(await request.body())
+
+
 @router.post("/push", response_model=PushResponse, responses=_ERRORS)
 def push(request: PushRequest, patient: CurrentPatient, session: SessionDep,
-         settings: SettingsDep) -> Response:
+         settings: SettingsDep, nul_free: Annotated[bool, Depends(_nul_free)]) -> Response:
     """Apply a batch of the outbox: each mutation applied once, rejected, or a duplicate."""
     outcome = sync.push(
         session, patient_id=patient.id,
         actor=Actor(user_id=patient.id, role="patient", name=patient.name),
-        request=request, lock_timeout_ms=settings.sqlite_busy_timeout_ms,
+        request=request, lock_timeout_ms=settings.sqlite_busy_timeout_ms, nul_free=nul_free,
     )
     body = {"last_mutation_id": outcome.last_mutation_id, "results": outcome.results}
     return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),

@@ -13,6 +13,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     create_model,
     model_validator,
 )
@@ -106,6 +107,17 @@ Day = Annotated[date, _text_only("date", "2026-11-27")]
 LocalDate = Annotated[Day, Field(description="The patient's own calendar day (YYYY-MM-DD)")]
 
 
+# Validation context key: the input's text is known to hold no NUL (see `body_is_nul_free`).
+NUL_FREE = "nul_free"
+
+
+def body_is_nul_free(body: bytes) -> bool:
+    """Whether a JSON body holds no NUL in any string. JSON cannot carry a raw NUL inside a
+    string (control characters must be escaped), so its only spelling is the escape below;
+    an escaped backslash before "u0000" only makes this answer False, never wrongly True."""
+    return b"\\u0000" not in body
+
+
 class WireModel(BaseModel):
     """A wire schema: unknown fields are refused, so a typo never silently drops data."""
 
@@ -113,8 +125,13 @@ class WireModel(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nul_characters(cls, data: Any) -> Any:
-        """Refuse text holding NUL (U+0000): PostgreSQL cannot store it, SQLite would."""
+    def _no_nul_characters(cls, data: Any, info: ValidationInfo) -> Any:
+        """Refuse text holding NUL (U+0000): PostgreSQL cannot store it, SQLite would.
+
+        A caller that has already seen the whole JSON body free of any NUL passes the
+        validation context {NUL_FREE: True}, and the walk is skipped."""
+        if info.context and info.context.get(NUL_FREE):
+            return data
         where = _nul_at(data)
         if where is not None:
             path, text = where

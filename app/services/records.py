@@ -24,6 +24,7 @@ from sqlmodel import Session, SQLModel, select
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound, describe_errors
 from app.models import PatientSyncState, RecordColumns, RecordRevision, utcnow
+from app.schemas.common import NUL_FREE
 from app.schemas.entities import ENTITIES, Entity
 from app.services import scoring
 
@@ -50,6 +51,8 @@ class Mutation:
     record_id: uuid.UUID
     fields: dict[str, Any] = field(default_factory=dict)
     base_version: int = 0
+    # True when the fields came from a JSON body already seen free of NUL characters.
+    nul_free: bool = False
 
 
 @dataclass
@@ -318,7 +321,7 @@ def _validate_new(entity: Entity, mutation: Mutation) -> dict[str, Any]:
     if "id" in given and str(given.pop("id")) != str(mutation.record_id):
         raise _Rejected("validation", "id in the fields differs from record_id")
     try:
-        model = entity.create.model_validate(given)
+        model = entity.create.model_validate(given, context=_context(mutation))
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         missing = [str(error["loc"][0]) for error in errors
@@ -330,6 +333,10 @@ def _validate_new(entity: Entity, mutation: Mutation) -> dict[str, Any]:
     return _column_values(entity, model, None)  # a new record stores every field
 
 
+def _context(mutation: Mutation) -> dict[str, Any] | None:
+    return {NUL_FREE: True} if mutation.nul_free else None
+
+
 def _defaulted(entity: Entity) -> set[str]:
     """A new record stores every field, defaults included."""
     return set(entity.create.model_fields) - {"id"}
@@ -339,10 +346,11 @@ def _validate_patch(entity: Entity, mutation: Mutation, row: SQLModel) -> dict[s
     given = dict(mutation.fields)
     given.pop("id", None)
     try:
-        patch = entity.update.model_validate(given)
+        patch = entity.update.model_validate(given, context=_context(mutation))
         stored = {name: getattr(row, name) for name in _defaulted(entity)}
         merged = {**stored, **patch.model_dump(exclude_unset=True)}
-        full = entity.create.model_validate(merged)  # rules that span fields
+        # the rules that span fields
+        full = entity.create.model_validate(merged, context=_context(mutation))
     except ValidationError as exc:
         raise _Rejected("validation", describe_errors(exc.errors(include_url=False))) from None
     values = _column_values(entity, full, patch.model_fields_set)

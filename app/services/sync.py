@@ -59,8 +59,12 @@ def push(
     actor: Actor,
     request: PushRequest,
     lock_timeout_ms: int = records.LOCK_TIMEOUT_MS,
+    nul_free: bool = False,
 ) -> PushOutcome:
-    """Apply a batch of a client's outbox in order, each mutation at most once."""
+    """Apply a batch of a client's outbox in order, each mutation at most once.
+
+    `nul_free` says the request's JSON body was seen to hold no NUL character, so the
+    per-record NUL check can be skipped."""
     _check_envelope(request)
     # The patient's lock first: pushes of one client (and of one patient) queue here, so the
     # client's last_mutation_id below cannot change until this transaction ends.
@@ -81,7 +85,7 @@ def push(
         fresh.append(mutation)
         expected += 1
 
-    outcomes = _apply(session, patient_id, actor, fresh, lock_timeout_ms)
+    outcomes = _apply(session, patient_id, actor, fresh, lock_timeout_ms, nul_free)
     results = [
         outcomes[mutation.id] if mutation.id > stored
         else {"id": mutation.id, "status": "duplicate"}
@@ -135,13 +139,13 @@ def _claim_client(session: Session, *, client_id: uuid.UUID, patient_id: uuid.UU
 
 def _apply(
     session: Session, patient_id: uuid.UUID, actor: Actor, fresh: Sequence[MutationIn],
-    lock_timeout_ms: int,
+    lock_timeout_ms: int, nul_free: bool = False,
 ) -> dict[int, dict[str, Any]]:
     """Apply the new mutations; answer each by its id."""
     outcomes: dict[int, dict[str, Any]] = {}
     valid: list[tuple[int, Mutation]] = []
     for raw in fresh:
-        parsed = _parse(raw)
+        parsed = _parse(raw, nul_free)
         if isinstance(parsed, Mutation):
             valid.append((raw.id, parsed))
         else:
@@ -169,7 +173,7 @@ def _apply(
     return outcomes
 
 
-def _parse(raw: MutationIn) -> Mutation | tuple[str, str]:
+def _parse(raw: MutationIn, nul_free: bool = False) -> Mutation | tuple[str, str]:
     """Turn one wire mutation into a service mutation, or say why it cannot be one."""
     extra = sorted(set(raw.model_extra or {}) - ENVELOPE_KEYS)
     if extra:
@@ -194,7 +198,8 @@ def _parse(raw: MutationIn) -> Mutation | tuple[str, str]:
         return "validation", f"fields {_short(fields)} is not an object"
     if raw.op == "delete":
         fields = {}
-    return Mutation(raw.entity, raw.op, record_id, fields, base_version=base_version)
+    return Mutation(raw.entity, raw.op, record_id, fields, base_version=base_version,
+                    nul_free=nul_free)
 
 
 def _short(value: Any) -> str:

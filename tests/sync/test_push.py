@@ -437,7 +437,26 @@ MALFORMED_MUTATIONS: list[tuple[str, dict[str, Any], str, str]] = [
     ("a check-in pointing at a goal that does not exist",
      {"entity": "goal_checkin", "fields": valid_fields("goal_checkin", goal_id=str(uuid.uuid4()))},
      "validation", "goal_id"),
+    ("a note holding NUL", {"fields": valid_fields("diary_entry", notes="rest\x00ed")},
+     "validation", "contains a NUL character"),
+    ("a goal step holding NUL",
+     {"entity": "goal", "fields": valid_fields("goal", steps=[{"title": "walk\x00"}])},
+     "validation", "steps[0].title"),
 ]
+
+
+def test_text_that_spells_a_nul_escape_is_kept_as_written(
+    patient: Browser, engine: sa.Engine
+) -> None:
+    # The raw body holds "\\u0000" (an escaped backslash, then u0000): text, not a NUL.
+    entry = new_entry(1)
+    entry["fields"]["notes"] = "typed \\u0000 by hand"
+
+    response = push(patient, str(uuid.uuid4()), [entry])
+
+    assert _statuses(response) == ["applied"], response.text
+    (row,) = stored_rows(engine, "diary_entry", patient.me["id"])
+    assert row["notes"] == "typed \\u0000 by hand"
 
 
 def test_a_malformed_mutation_is_rejected_alone_with_a_reason(
