@@ -161,14 +161,50 @@ class _Rows:
 
     def insert_created(self) -> None:
         """Insert the batch's new rows as they stand at its end, one statement per entity:
-        an executemany is several times faster than the ORM's flush of as many objects."""
+        an executemany is several times faster than the ORM's flush of as many objects, and
+        on PostgreSQL a COPY is about twice as fast again."""
+        copy = self.session.get_bind().dialect.name == "postgresql"
         for name, created in self.created.items():
             columns = _column_names(ENTITIES[name])
             table = ENTITIES[name].table.__table__  # type: ignore[attr-defined]
+            if copy and len(created) > 1:
+                _copy_rows(self.session, table, columns, created)
+                continue
             self.session.execute(
                 sa.insert(table), [{c: row.__dict__[c] for c in columns} for row in created]
             )
         self.created = {}
+
+
+def _copy_rows(session: Session, table: sa.Table, columns: tuple[str, ...],
+               rows: list[SQLModel]) -> None:
+    """COPY new rows into a PostgreSQL table on the session's own connection (inside its
+    transaction), each value bound exactly as SQLAlchemy would bind it in an INSERT."""
+    connection = session.connection()
+    dialect = connection.dialect
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                  for name in columns]
+    statement = (f"COPY {dialect.identifier_preparer.format_table(table)} "
+                 f"({', '.join(dialect.identifier_preparer.quote(c) for c in columns)}) "
+                 "FROM STDIN")
+    driver = connection.connection.driver_connection
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                values = row.__dict__
+                copy.write_row([
+                    value if process is None or value is None else process(value)
+                    for process, value in zip(processors, (values[c] for c in columns),
+                                              strict=True)
+                ])
+    except driver_errors() as exc:  # wrapped as SQLAlchemy wraps an INSERT's error
+        raise sa.exc.DBAPIError.instance(statement, None, exc, driver_errors()) from exc
+
+
+def driver_errors() -> type[Exception]:
+    import psycopg
+
+    return psycopg.Error
 
 
 def _preload(session: Session, mutations: Sequence[Mutation]) -> _Rows:
