@@ -1,32 +1,48 @@
 // Goals: each goal's progress toward its target, a quick check-in (amount, ability 0–10),
-// ticking steps off, and a simple form for a new goal.
+// ticking steps off, and the full goal form (goal-form.js, shared with the plan builder)
+// for a new goal or an edit.
 
 import { localDate } from '../dates.js';
 import { checkinsOf, formatAmount, latestOf, timeZone } from '../goals.js';
 import { html, useState } from '../html.js';
+import { GoalForm } from '../goal-form.js';
 import { goalProgress } from '../rules/goals.js';
 import { newId } from '../outbox.js';
-import { Disclosure, Field, Scale, lines, numberOrNull, useApp, useRecords, useUid } from '../ui.js';
+import { Disclosure, Field, Scale, numberOrNull, useApp, useRecords, useUid } from '../ui.js';
 
 const STATUS_LABELS = { active: 'Active', achieved: 'Achieved', paused: 'Paused', dropped: 'Dropped' };
 const ORDER = { active: 0, paused: 1, achieved: 2, dropped: 3 };
 
 export function GoalsScreen() {
+  const { fix, clearFix } = useApp();
   const goals = useRecords('goal');
   const checkins = useRecords('goal_checkin');
+  const fixing = fix?.mutation?.entity === 'goal' && fix.mutation.op === 'upsert' ? fix : null;
   const [notice, setNotice] = useState('');
+  const [formKey, setFormKey] = useState(0);
   const sorted = [...(goals ?? [])].sort((a, b) => (ORDER[a.status ?? 'active'] - ORDER[b.status ?? 'active'])
     || String(a.created_at ?? '').localeCompare(String(b.created_at ?? '')));
   return html`
     <h1 tabindex="-1">Goals</h1>
     <p class="hint">A goal is something you want to be able to do. Progress counts what you did, step by step.</p>
     <p class="notice" aria-live="polite">${notice}</p>
+    ${fixing && goals !== undefined && html`
+      <section aria-labelledby="goal-fix-heading">
+        <h2 id="goal-fix-heading">Fix a goal that could not sync</h2>
+        <p class="error">The server said: ${fixing.detail || fixing.error}</p>
+        <${GoalForm} key=${fixing.key} fixing=${fixing}
+          goal=${goals.find((g) => g.id === fixing.mutation.record_id) ?? null} onCancel=${clearFix}
+          onSaved=${(title) => setNotice(`Goal “${title}” saved.`)} />
+      </section>`}
     ${goals === undefined ? html`<p class="hint">Loading…</p>`
       : sorted.length === 0 ? html`<p>No goals yet. What would you like to be able to do again?</p>`
       : sorted.map((goal) => html`<${GoalCard} key=${goal.id} goal=${goal} checkins=${checkins ?? []} onNotice=${setNotice} />`)}
     ${goals !== undefined && html`
       <${Disclosure} label="New goal" initiallyOpen=${goals.length === 0}>
-        <${NewGoalForm} onCreated=${(title) => setNotice(`Goal “${title}” created.`)} />
+        <${GoalForm} key=${formKey} onSaved=${(title) => {
+          setFormKey((n) => n + 1);
+          setNotice(`Goal “${title}” created.`);
+        }} />
       <//>`}`;
 }
 
@@ -72,6 +88,9 @@ function GoalCard({ goal, checkins, onNotice }) {
             </label>`)}
         </fieldset>`}
       ${goal.contingency && html`<p><strong>On a bad day:</strong> ${goal.contingency}</p>`}
+      ${goal.barriers?.length > 0 && html`
+        <p><strong>If something gets in the way:</strong></p>
+        <ul class="flare-list">${goal.barriers.map((b, i) => html`<li key=${i}>${b.barrier}${b.plan ? ` — ${b.plan}` : ''}</li>`)}</ul>`}
       <${Disclosure} label="Check in" ariaLabel=${`Check in on ${goal.title}`}>
         <${GoalCheckinForm} goal=${goal} onSaved=${() => onNotice(`Check-in saved for “${goal.title}”.`)} />
       <//>
@@ -116,12 +135,18 @@ function GoalCheckinForm({ goal, onSaved }) {
 function ManageGoal({ goal, onNotice }) {
   const { store } = useApp();
   const [confirm, setConfirm] = useState(false);
+  const [editing, setEditing] = useState(false);
   const setStatus = async (status) => {
     await store.write('goal', goal.id, { status });
     onNotice(`“${goal.title}” is now ${STATUS_LABELS[status].toLowerCase()}.`);
   };
   const id = useUid('status');
+  if (editing) {
+    return html`<${GoalForm} goal=${goal} onCancel=${() => setEditing(false)}
+      onSaved=${(title) => { setEditing(false); onNotice(`Goal “${title}” saved.`); }} />`;
+  }
   return html`
+    <button type="button" class="secondary" onClick=${() => setEditing(true)}>Edit goal</button>
     <div class="field">
       <label for=${id}>Status</label>
       <select id=${id} value=${goal.status ?? 'active'} onChange=${(e) => setStatus(e.currentTarget.value)}>
@@ -135,56 +160,4 @@ function ManageGoal({ goal, onNotice }) {
         <button type="button" class="secondary" onClick=${() => setConfirm(false)}>Keep it</button>`
       : html`<button type="button" class="link-button" onClick=${() => setConfirm(true)}>Delete goal</button>`}
     </div>`;
-}
-
-const BLANK = { title: '', why: '', measure: '', unit: '', baseline: '', target: '', target_date: '', steps: '', contingency: '' };
-
-function NewGoalForm({ onCreated }) {
-  const { store } = useApp();
-  const [form, setForm] = useState(BLANK);
-  const [ability, setAbility] = useState(null);
-  const [error, setError] = useState('');
-  const set = (key) => (value) => setForm((old) => ({ ...old, [key]: value }));
-  async function save(event) {
-    event.preventDefault();
-    const title = form.title.trim();
-    if (!title) return setError('Say what you want to be able to do.');
-    const baseline = numberOrNull(form.baseline);
-    const target = numberOrNull(form.target);
-    if (Number.isNaN(baseline)) return setError(`Where you are now (${form.baseline}) is not a number.`);
-    if (Number.isNaN(target)) return setError(`Target ${form.target} is not a number.`);
-    if (title.length > 200) return setError('Keep the goal under 200 characters.');
-    setError('');
-    await store.write('goal', newId(), {
-      title, why: form.why.trim() || null, measure: form.measure.trim() || null,
-      unit: form.unit.trim() || null, baseline, target, target_date: form.target_date || null,
-      status: 'active', ability_baseline: ability,
-      steps: lines(form.steps).slice(0, 30).map((stepTitle) => ({ title: stepTitle.slice(0, 200), done: false })),
-      contingency: form.contingency.trim() || null,
-    });
-    store.persistOnce();
-    setForm(BLANK);
-    setAbility(null);
-    onCreated(title);
-  }
-  return html`
-    <form class="card" aria-label="New goal" noValidate onSubmit=${save}>
-      <${Field} label="What do you want to be able to do?" value=${form.title} onInput=${set('title')}
-        required maxLength="200" hint="Something concrete, like: walk to the mailbox" />
-      <${Field} label="Why it matters to you" value=${form.why} onInput=${set('why')} multiline maxLength="2000" />
-      <${Field} label="What you will count" value=${form.measure} onInput=${set('measure')}
-        maxLength="200" hint="For example: minutes of walking" />
-      <${Field} label="Unit" value=${form.unit} onInput=${set('unit')} maxLength="40" hint="For example: minutes" />
-      <${Field} label="Where you are now" value=${form.baseline} onInput=${set('baseline')} inputMode="decimal" />
-      <${Field} label="Target" value=${form.target} onInput=${set('target')} inputMode="decimal" />
-      <${Field} label="Target date" type="date" value=${form.target_date} onInput=${set('target_date')} />
-      <${Scale} name="ability_baseline" label="How well can you do it now?" value=${ability}
-        onChange=${setAbility} anchors=${['0 = not at all', '10 = fully']} />
-      <${Field} label="Steps, one per line" value=${form.steps} onInput=${set('steps')} multiline
-        hint="Small steps toward the goal, easiest first" />
-      <${Field} label="What I’ll do on a bad day" value=${form.contingency} onInput=${set('contingency')}
-        multiline maxLength="2000" />
-      ${error && html`<p class="error" role="alert">${error}</p>`}
-      <button type="submit">Create goal</button>
-    </form>`;
 }
