@@ -52,21 +52,22 @@ function FlareMode({ current, onNotice }) {
   const start = async () => {
     await store.write('flare', newId(), { started_at: new Date().toISOString() });
     store.persistOnce();
-    onNotice('Flare mode on. Follow your plan, and be kind to yourself.');
+    onNotice('Flare mode on. Your pacing quotas are at their flare level. Follow your plan, and be kind to yourself.');
   };
   const end = async () => {
     await store.write('flare', current.id, { ended_at: new Date().toISOString() });
-    onNotice('Flare mode ended. Step back up as your plan says.');
+    onNotice('Flare mode ended. Your quotas build up again step by step, as your plan says.');
   };
   return html`
     <section class="card" aria-labelledby="flare-mode">
       <h2 id="flare-mode">Flare mode</h2>
       ${current ? html`
           <p>In a flare-up since ${new Date(current.started_at).toLocaleString([], { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}.</p>
-          <button type="button" onClick=${end}>End flare</button>`
+          <p class="hint">Until you end it, each <a href="#pacing">pacing</a> quota is at its flare level: your last comfortable level.</p>
+          <button type="button" onClick=${end}>End flare mode</button>`
         : html`
           <p class="hint">Having a flare-up? Note when it starts and ends; your plan is below.</p>
-          <button type="button" onClick=${start}>Start flare</button>`}
+          <button type="button" onClick=${start}>Start flare mode</button>`}
     </section>`;
 }
 

@@ -1,12 +1,15 @@
 // Pacing: the patient's plans and a session timer that counts toward the quota and says
 // stop at the quota, not at the pain. The running session is a record with its start time
-// and no end, so a locked screen, a backgrounded app or a reload loses nothing.
+// and no end, so a locked screen, a backgrounded app or a reload loses nothing. While a
+// flare lasts, each plan's working quota is its flare level (design §5: the last comfortable
+// level) and the timer stops there; the patient may also accept it as the plan's quota, so
+// that after the flare it climbs again by the normal step.
 
 import { localDate } from '../dates.js';
 import { timeZone } from '../goals.js';
 import { html, useEffect, useRef, useState } from '../html.js';
 import { newId } from '../outbox.js';
-import { amountText, pacingBaseline, suggestQuota } from '../rules/pacing.js';
+import { amountText, flareDays, pacingBaseline, suggestQuota } from '../rules/pacing.js';
 import {
   achievedMinutes, formatClock, msUntilQuota, sessionProgress, spokenDuration,
 } from '../timer.js';
@@ -32,9 +35,14 @@ export function PacingScreen() {
     .sort((a, b) => String(b.started_at).localeCompare(String(a.started_at)))[0];
   const active = (plans ?? []).filter((p) => p.active !== false);
   const inactive = (plans ?? []).filter((p) => p.active === false);
+  const inFlare = flares !== undefined && diary !== undefined
+    && flareDays({ ...context, today: localDate(), timezone: timeZone() }).now;
   return html`
     <h1 tabindex="-1">Pacing</h1>
     <p class="hint">Do the planned amount on good days and bad days alike, then rest. The timer decides when to stop, not the pain.</p>
+    ${inFlare && html`<p class="callout flare-on">You are in a flare-up. Each quota below is at its
+      flare level, your last comfortable level, until you end flare mode on the
+      <a href="#flare-plan">Flare plan</a> screen. Then build up again step by step.</p>`}
     <p class="notice" aria-live="polite">${notice}</p>
     ${running && html`<${RunningSession} key=${running.id} session=${running}
       plan=${(plans ?? []).find((p) => p.id === running.plan_id)} onNotice=${setNotice} />`}
@@ -51,34 +59,49 @@ export function PacingScreen() {
 }
 
 /**
- * The shared pacing rules' suggestion for a plan: a starting quota from tolerance trials,
- * or the next step up, a hold, or a step back in a flare. The patient accepts or not.
+ * What the shared pacing rules say about a plan today (also read by the weekly review):
+ * `action` baseline (a starting quota from tolerance trials), advance, step_back, hold or
+ * none; `quota`, the quota offered (null when there is nothing to accept); `reason` in
+ * plain words; `metDays` of the last 7; and `working`, the quota to do today — in a flare
+ * the flare level, never above the plan's quota. Null when the plan cannot be read.
  */
-function Suggestion({ plan, sessions, context, onNotice }) {
-  const { store } = useApp();
+export function planOffer({ plan, sessions, flares = [], diary = [], today = localDate(),
+  timezone = timeZone() }) {
   const unit = plan.unit ?? 'minutes';
   const own = sessions.filter((s) => s.plan_id === plan.id && s.ended_at);
-  let offer = null;
   try {
     if (typeof plan.quota !== 'number') {
-      const found = pacingBaseline({ sessions: own, unit, timezone: timeZone() });
-      offer = { reason: found.reason, quota: found.quota, baseline: found.baseline };
-    } else {
-      const found = suggestQuota({ plan, sessions: own, today: localDate(), timezone: timeZone(),
-        flares: context.flares, diary: context.diary });
-      offer = { reason: found.reason,
-        quota: ['advance', 'step_back'].includes(found.action) ? found.quota : null };
+      const found = pacingBaseline({ sessions: own, unit, timezone });
+      return { action: found.quota === null ? 'none' : 'baseline', quota: found.quota,
+        baseline: found.baseline, reason: found.reason, metDays: 0, inFlare: false, working: null };
     }
+    const found = suggestQuota({ plan, sessions: own, today, timezone, flares, diary });
+    const inFlare = plan.active !== false && flareDays({ flares, diary, today, timezone }).now;
+    return {
+      action: found.action, reason: found.reason, metDays: found.met_days, inFlare,
+      quota: ['advance', 'step_back'].includes(found.action) ? found.quota : null,
+      working: inFlare && typeof found.quota === 'number' ? Math.min(found.quota, plan.quota) : plan.quota,
+    };
   } catch (error) {
     console.warn('no pacing suggestion', error);
     return null;
   }
-  const accept = async () => {
-    const fields = { quota: offer.quota };
-    if (offer.baseline !== undefined && offer.baseline !== null) fields.baseline = offer.baseline;
-    await store.write('pacing_plan', plan.id, fields);
-    onNotice(`Quota for “${plan.activity}” is now ${amountText(offer.quota, unit)}.`);
-  };
+}
+
+/** Make an offer the plan's quota (and baseline); returns what to tell the patient. */
+export async function acceptOffer(store, plan, offer) {
+  const fields = { quota: offer.quota };
+  if (offer.baseline !== undefined && offer.baseline !== null) fields.baseline = offer.baseline;
+  await store.write('pacing_plan', plan.id, fields);
+  return `Quota for “${plan.activity}” is now ${amountText(offer.quota, plan.unit ?? 'minutes')}.`;
+}
+
+/** The offer on the plan's card: the reason, and a button to accept it. */
+function Suggestion({ plan, offer, onNotice }) {
+  const { store } = useApp();
+  const unit = plan.unit ?? 'minutes';
+  if (!offer) return null;
+  const accept = async () => onNotice(await acceptOffer(store, plan, offer));
   return html`
     <div class="suggestion">
       <p class="hint">${offer.reason}</p>
@@ -97,11 +120,15 @@ function PlanCard({ plan, sessions, busy, onNotice, context = { flares: [], diar
   const doneToday = own.filter((s) => localDate(new Date(s.started_at)) === today).length;
   const unit = plan.unit ?? 'minutes';
   const trial = typeof plan.quota !== 'number';
+  const offer = planOffer({ plan, sessions, ...context, today });
+  // In a flare the session is planned, and the timer stops, at the flare level.
+  const working = trial ? null : offer?.working ?? plan.quota;
+  const flareLevel = !trial && offer?.inFlare && working < plan.quota;
 
   async function start() {
     await store.write('pacing_session', newId(), {
       plan_id: plan.id, kind: trial ? 'trial' : 'quota', activity: plan.activity,
-      started_at: new Date().toISOString(), planned: trial ? null : plan.quota, unit,
+      started_at: new Date().toISOString(), planned: working, unit,
       pain_before: painBefore,
     });
     store.persistOnce();
@@ -113,9 +140,10 @@ function PlanCard({ plan, sessions, busy, onNotice, context = { flares: [], diar
     <article class="card" aria-labelledby=${headingId}>
       <h2 id=${headingId}>${plan.activity}</h2>
       <p>${trial ? 'No quota yet: start with tolerance trials on three different days.'
+        : flareLevel ? `Flare quota: ${amountText(working, unit)} until the flare ends (usual quota ${amountText(plan.quota, unit)})`
         : `Quota: ${amountText(plan.quota, unit)}`}${plan.rest_minutes ? `, then rest ${amountText(plan.rest_minutes, 'minutes')}` : ''}.</p>
       <p>${doneToday} of ${plan.sessions_per_day ?? 1} ${(plan.sessions_per_day ?? 1) === 1 ? 'session' : 'sessions'} done today.</p>
-      <${Suggestion} plan=${plan} sessions=${sessions} context=${context} onNotice=${onNotice} />
+      <${Suggestion} plan=${plan} offer=${offer} onNotice=${onNotice} />
       ${!busy && !starting && html`<button type="button" aria-label=${`Start session: ${plan.activity}`}
         onClick=${() => setStarting(true)}>Start session</button>`}
       ${starting && html`
@@ -123,7 +151,7 @@ function PlanCard({ plan, sessions, busy, onNotice, context = { flares: [], diar
           <${Scale} name="pain_before" label="Pain before" value=${painBefore} onChange=${setPainBefore}
             hint="Optional" anchors=${['0 = no pain', '10 = worst imaginable']} />
           <p class="hint">${trial ? 'Tolerance trial: go at a comfortable pace until you would normally stop, then stop.'
-            : `Stop at ${amountText(plan.quota, unit)}, even if you feel you could do more.`}</p>
+            : `Stop at ${amountText(working, unit)}, even if you feel you could do more.`}</p>
           <div class="actions">
             <button type="button" onClick=${start}>Start timer</button>
             <button type="button" class="secondary" onClick=${() => setStarting(false)}>Cancel</button>

@@ -5,6 +5,7 @@ import { entrySummary, entryToForm, formToEntry, MIDLINE_AREAS, SIDED_AREAS } fr
 import { clockLabel, dayHeading, localDate } from '../dates.js';
 import { html, useEffect, useRef, useState } from '../html.js';
 import { newId } from '../outbox.js';
+import { reviewDue } from '../review-data.js';
 import {
   Check, Disclosure, Field, Scale, useApp, useFirstRenderSteps, useRecords, useUid,
 } from '../ui.js';
@@ -64,6 +65,7 @@ function TodayRest({ notice, entries, todays, today, onEdit }) {
         </ul>`}
     </section>
     <${DueToday} today=${today} />
+    <${YourPlan} today=${today} />
   `;
 }
 
@@ -225,5 +227,23 @@ function DueToday({ today }) {
         ${pacing.length > 0 || plans.length > 0 ? html`<a href="#pacing">Open pacing</a>` : html`<a href="#pacing">Plan a paced activity</a>`}
         ${flarePlans !== undefined && flarePlans.length === 0 && html`<a href="#flare-plan">Write your flare plan</a>`}
       </p>
+    </section>`;
+}
+
+/** The rest of the plan, one tap away; the weekly review is marked when it is due. */
+function YourPlan({ today }) {
+  const reviews = useRecords('weekly_review');
+  const due = reviews !== undefined && reviewDue({ today, reviews });
+  return html`
+    <section class="card your-plan" aria-labelledby="your-plan">
+      <h2 id="your-plan">Your plan</h2>
+      <ul class="plain">
+        <li><a href="#review">Weekly review${due && html` <span class="badge">due</span>`}</a></li>
+        <li><a href="#builder">Build my plan</a></li>
+        <li><a href="#checkup">Questionnaires and tests</a></li>
+        <li><a href="#plan">My plan</a></li>
+        <li><a href="#learn">Learn</a></li>
+        <li><a href="#care-team">Care team</a></li>
+      </ul>
     </section>`;
 }
