@@ -21,6 +21,7 @@ from app.db import make_engine
 from app.errors import install_error_handlers, install_log_filters
 from app.middleware import GuardMiddleware
 from app.web import clinic as clinic_pages
+from app.web import clinic_export as clinic_export_pages
 from app.web import clinic_patient as clinic_patient_pages
 from app.web import pages, pwa
 
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(clinic_pages.router)
     app.include_router(clinic_patient_pages.router)
+    app.include_router(clinic_export_pages.router)
     app.include_router(pwa.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     install_error_handlers(app)

@@ -10,21 +10,30 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import unicodedata
 import uuid
 import zipfile
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from app.errors import Invalid
 from app.models import AuditEvent, CareLink, User, utcnow
 from app.schemas.entities import ENTITIES, Entity
 from app.services.records import public_fields, to_wire
 
 FORMATS = ("json", "csv", "fhir")
+# A clinician gets the records, not the patient's account details or access log (design §7).
+CLINICIAN_FORMATS = ("csv", "fhir")
+MEDIA_TYPES = {"json": "application/json", "csv": "application/zip",
+               "fhir": "application/fhir+json"}
+EXTENSIONS = {"json": "json", "csv": "zip", "fhir": "fhir.json"}
 # A cell starting with one of these is read as a formula by spreadsheets (design §7).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 COMMON_COLUMNS = ("id", "version", "deleted", "created_at", "updated_at")
@@ -95,14 +104,49 @@ def record_export(session: Session, *, actor: User, patient: User, fmt: str,
     session.flush()
 
 
-def file_name(patient: User, extension: str, *, now: datetime | None = None) -> str:
-    """A dated download name, the date being the patient's own."""
+def file_name(patient: User, extension: str, *, now: datetime | None = None,
+              named: bool = False) -> str:
+    """A dated download name, the date being the patient's own; `named` adds the patient's
+    name (in plain letters and digits) for a clinician who downloads several patients."""
     moment = now or utcnow()
     try:
         day = moment.astimezone(ZoneInfo(patient.timezone)).date()
     except (ZoneInfoNotFoundError, ValueError):
         day = moment.astimezone(UTC).date()
-    return f"pacewise-export-{day.isoformat()}.{extension}"
+    who = ""
+    if named:
+        plain = unicodedata.normalize("NFKD", patient.name).encode("ascii", "ignore").decode()
+        who = "-".join(re.findall(r"[a-z0-9]+", plain.lower()))[:40].strip("-") or "patient"
+        who += "-"
+    return f"pacewise-export-{who}{day.isoformat()}.{extension}"
+
+
+@dataclass(frozen=True)
+class Download:
+    body: bytes
+    media_type: str
+    file_name: str
+
+
+def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> None:
+    """Refuse a format this export does not offer, naming it."""
+    if fmt not in allowed:
+        raise Invalid(f"format {fmt!r} is not one of {', '.join(allowed)}")
+
+
+def download(session: Session, *, patient: User, fmt: str, base_url: str,
+             named: bool = False) -> Download:
+    """Build the patient's export in `fmt` (json, csv or fhir) as a file to download."""
+    check_format(fmt)
+    if fmt == "csv":
+        body = export_csv_zip(session, patient)
+    elif fmt == "fhir":
+        body = json.dumps(export_fhir_bundle(session, patient, base_url=base_url),
+                          ensure_ascii=False).encode()
+    else:
+        body = json.dumps(export_json(session, patient), ensure_ascii=False).encode()
+    return Download(body=body, media_type=MEDIA_TYPES[fmt],
+                    file_name=file_name(patient, EXTENSIONS[fmt], named=named))
 
 
 # -- JSON ------------------------------------------------------------------------------------
@@ -186,31 +230,98 @@ PERFORMANCE_CODES = {
     "timed_up_and_go": (False, "timed-up-and-go", "Timed up and go test"),
     "custom": (False, "performance-test", "Performance test"),
 }
+PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
+# Records someone other than the patient may have written (server field author_id).
+AUTHORED = ("decision", "care_note")
+CARE_ROLE_LABELS = {"primary_clinician": "Primary clinician",
+                    "physiotherapist": "Physiotherapist",
+                    "occupational_therapist": "Occupational therapist",
+                    "behavioural_health": "Behavioural health", "other": "Other",
+                    "patient": "Patient"}
 UCUM_UNITS = {"m": "m", "metres": "m", "meters": "m", "s": "s", "seconds": "s",
               "repetitions": "{repetitions}", "min": "min", "minutes": "min"}
 
 
 def export_fhir_bundle(session: Session, patient: User, *, base_url: str) -> dict[str, Any]:
-    """Return a FHIR R4 Bundle (type collection): Patient, Observations, QuestionnaireResponses,
-    Goals and CarePlans; codes not in LOINC come from this instance's own code system."""
+    """Return a FHIR R4 Bundle (type collection): the Patient, Observations,
+    QuestionnaireResponses, Goals, CarePlans (pacing, flare plan, shared decisions), care-team
+    notes as Communications, the CareTeam of active links with its Practitioners, and one
+    Provenance per source record naming its author. Codes not in LOINC come from this
+    instance's own code system."""
     fhir = _Fhir(base_url.rstrip("/"), patient)
     records = live_records(session, patient.id)
+    team = _active_team(session, patient.id)
+    authors = _record_authors(session, patient.id)
     fhir.add(_patient_resource(patient), patient.id)
-    for entry in records["diary_entry"]:
-        fhir.diary(entry)
-    for response in records["outcome_response"]:
-        fhir.outcome(response)
-    for test in records["performance_test"]:
-        fhir.performance(test)
+    for clinician_id, name in _practitioners(session, team, authors, patient.id).items():
+        fhir.add(_practitioner_resource(name), clinician_id)
+    fhir.care_team(team, patient)
     goal_ids = {goal["id"] for goal in records["goal"]}
-    for goal in records["goal"]:
-        fhir.goal(goal)
-    for plan in records["pacing_plan"]:
-        fhir.pacing_plan(plan, goal_ids)
-    for plan in records["flare_plan"]:
-        fhir.flare_plan(plan)
+    makers: list[tuple[str, Any]] = [
+        ("diary_entry", fhir.diary), ("outcome_response", fhir.outcome),
+        ("performance_test", fhir.performance), ("goal", fhir.goal),
+        ("pacing_plan", lambda plan: fhir.pacing_plan(plan, goal_ids)),
+        ("flare_plan", fhir.flare_plan),
+        ("decision", lambda decision: fhir.decision(decision, authors.get(decision["id"]))),
+        ("care_note", lambda note: fhir.care_note(note, authors.get(note["id"]))),
+    ]
+    for name, make in makers:
+        for record in records[name]:
+            before = len(fhir.entries)
+            make(record)
+            fhir.provenance(name, record, fhir.entries[before:],
+                            authors.get(record["id"]))
     return {"resourceType": "Bundle", "type": "collection", "timestamp": _moment(utcnow()),
             "entry": fhir.entries}
+
+
+@dataclass(frozen=True)
+class _Member:
+    clinician_id: uuid.UUID
+    name: str
+    role: str
+
+
+def _active_team(session: Session, patient_id: uuid.UUID) -> list[_Member]:
+    """The clinicians the patient shares with now, with the role each link grants."""
+    rows = session.execute(
+        sa.select(CareLink.clinician_id, User.name, CareLink.role)  # type: ignore[call-overload]
+        .join(User, User.id == CareLink.clinician_id)
+        .where(CareLink.patient_id == patient_id, CareLink.status == "active")
+        .order_by(CareLink.created_at, CareLink.id)
+    ).all()
+    return [_Member(clinician_id, name, role) for clinician_id, name, role in rows]
+
+
+def _record_authors(session: Session, patient_id: uuid.UUID) -> dict[str, uuid.UUID | None]:
+    """Who wrote each live record that may come from someone other than the patient
+    (care-team notes, shared decisions): record id -> the author's user id."""
+    authors: dict[str, uuid.UUID | None] = {}
+    for name in AUTHORED:
+        table: Any = ENTITIES[name].table
+        for record_id, author_id in session.execute(
+            sa.select(table.id, table.author_id)
+            .where(table.patient_id == patient_id, table.deleted == sa.false())
+        ).all():
+            authors[str(record_id)] = author_id
+    return authors
+
+
+def _practitioners(session: Session, team: list[_Member], authors: dict[str, uuid.UUID | None],
+                   patient_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    """Everyone other than the patient that the Bundle names: the team and note authors."""
+    names = {member.clinician_id: member.name for member in team}
+    wanted = {author for author in authors.values()
+              if author is not None and author != patient_id and author not in names}
+    if wanted:
+        names.update({user_id: name for user_id, name in session.execute(
+            sa.select(col(User.id), col(User.name)).where(col(User.id).in_(wanted))
+        ).all()})
+    return names
+
+
+def _practitioner_resource(name: str) -> dict[str, Any]:
+    return {"resourceType": "Practitioner", "name": [{"text": name}]}
 
 
 def _patient_resource(patient: User) -> dict[str, Any]:
@@ -225,12 +336,73 @@ class _Fhir:
     def __init__(self, base_url: str, patient: User) -> None:
         self.system = f"{base_url}/fhir/CodeSystem/pacewise"
         self.questionnaires = f"{base_url}/fhir/Questionnaire"
+        self.roles = f"{base_url}/fhir/CodeSystem/pacewise-care-role"
+        self.api = f"{base_url}/api/v1"  # where each source record lives, by its id
         self.subject = {"reference": f"urn:uuid:{patient.id}"}
+        self.patient_id = patient.id
         self.entries: list[dict[str, Any]] = []
+        self.names: dict[uuid.UUID, str] = {}
 
     def add(self, resource: dict[str, Any], resource_id: uuid.UUID | str) -> None:
         resource["id"] = str(resource_id)
         self.entries.append({"fullUrl": f"urn:uuid:{resource_id}", "resource": resource})
+        if resource["resourceType"] == "Practitioner":
+            self.names[uuid.UUID(str(resource_id))] = resource["name"][0]["text"]
+
+    def author(self, author_id: uuid.UUID | None, fallback_name: str | None = None,
+               ) -> dict[str, Any]:
+        """A reference to whoever wrote a record: the patient when it is theirs, a
+        Practitioner of this Bundle, or (an erased account) just the name kept on it."""
+        if author_id == self.patient_id:
+            return self.subject
+        if author_id is None or author_id not in self.names:
+            return {"display": fallback_name or "a former member of the care team"}
+        return {"reference": f"urn:uuid:{author_id}", "display": self.names[author_id]}
+
+    def record_author(self, entity: str, record: dict[str, Any],
+                      author_id: uuid.UUID | None) -> dict[str, Any]:
+        """The author of a stored record: the patient, unless it is a care-team note or a
+        decision a clinician wrote in a visit."""
+        if entity not in AUTHORED or (author_id is None and record.get("author_role") == "patient"):
+            return self.subject
+        return self.author(author_id, record.get("author_name"))
+
+    def role(self, role: str | None) -> dict[str, Any]:
+        label = CARE_ROLE_LABELS.get(role or "other", role or "Other")
+        return {"coding": [{"system": self.roles, "code": role or "other", "display": label}],
+                "text": label}
+
+    def care_team(self, team: list[_Member], patient: User) -> None:
+        """The people the patient shares with now, each with the role their link grants."""
+        if not team:
+            return
+        self.add({
+            "resourceType": "CareTeam", "status": "active",
+            "name": f"Care team of {patient.name}", "subject": self.subject,
+            "participant": [{"role": [self.role(member.role)],
+                             "member": self.author(member.clinician_id)} for member in team],
+        }, uuid.uuid5(patient.id, "care-team"))
+
+    def provenance(self, entity: str, record: dict[str, Any], made: list[dict[str, Any]],
+                   author_id: uuid.UUID | None) -> None:
+        """Who recorded one stored record, and when, for every resource made from it."""
+        if not made:
+            return
+        who = self.record_author(entity, record, author_id)
+        agent: dict[str, Any] = {"type": {"coding": [{
+            "system": PARTICIPANT_TYPE, "code": "author", "display": "Author"}]}, "who": who}
+        if who is not self.subject and record.get("author_role"):
+            agent["role"] = [self.role(record["author_role"])]
+        self.add({
+            "resourceType": "Provenance",
+            "target": [{"reference": entry["fullUrl"]} for entry in made],
+            "recorded": record["updated_at"],
+            "agent": [agent],
+            "entity": [{"role": "source", "what": {
+                "identifier": {"system": f"{self.api}/{ENTITIES[entity].collection}",
+                               "value": record["id"]},
+                "display": f"Pacewise {entity.replace('_', ' ')}"}}],
+        }, _derived_id(record["id"], "provenance"))
 
     def coding(self, loinc: bool, code: str, display: str) -> dict[str, Any]:
         return {"coding": [{"system": LOINC if loinc else self.system, "code": code,
@@ -239,7 +411,7 @@ class _Fhir:
     def observation(self, *, record_id: str, key: str, code: dict[str, Any], category: str,
                     when: str, value: dict[str, Any] | None = None,
                     components: list[dict[str, Any]] | None = None,
-                    derived_from: str | None = None) -> None:
+                    derived_from: str | None = None, notes: list[str] | None = None) -> None:
         resource: dict[str, Any] = {
             "resourceType": "Observation", "status": "final",
             "category": [{"coding": [{"system": CATEGORY, "code": category}]}],
@@ -251,6 +423,8 @@ class _Fhir:
             resource["component"] = components
         if derived_from:
             resource["derivedFrom"] = [{"reference": f"urn:uuid:{derived_from}"}]
+        if notes:
+            resource["note"] = [{"text": text} for text in notes]
         self.add(resource, _derived_id(record_id, key))
 
     def diary(self, entry: dict[str, Any]) -> None:
@@ -308,9 +482,12 @@ class _Fhir:
         loinc, code, display = PERFORMANCE_CODES.get(test["kind"], PERFORMANCE_CODES["custom"])
         if test["kind"] == "custom" and test.get("label"):
             display = test["label"]
+        notes = [text for text in (
+            "Done with someone else present." if test.get("with_helper") else None,
+            test.get("notes")) if text]
         self.observation(record_id=test["id"], key="performance", category="exam",
                          code=self.coding(loinc, code, display), when=test["local_date"],
-                         value=_quantity(test["value"], test.get("unit") or ""))
+                         value=_quantity(test["value"], test.get("unit") or ""), notes=notes)
 
     def goal(self, goal: dict[str, Any]) -> None:
         resource: dict[str, Any] = {
@@ -367,6 +544,51 @@ class _Fhir:
         if activities:
             resource["activity"] = activities
         self.add(resource, plan["id"])
+
+    def decision(self, decision: dict[str, Any], author_id: uuid.UUID | None) -> None:
+        """A shared decision as a CarePlan: the options weighed, what matters, the choice."""
+        activities = [
+            {"detail": {"status": "not-started", "code": {"text": option["option"]},
+                        "description": _option_description(option)}}
+            for option in decision.get("options") or [] if option.get("option")
+        ]
+        notes = [f"{heading}: {decision[key]}" for key, heading in (
+            ("what_matters", "What matters"), ("review_on", "Review on")) if decision.get(key)]
+        resource: dict[str, Any] = {
+            "resourceType": "CarePlan", "status": "active", "intent": "plan",
+            "title": f"Decision: {decision['question']}", "subject": self.subject,
+            "category": [{"text": "shared decision"}],
+            "author": self.record_author("decision", decision, author_id),
+        }
+        if decision.get("choice"):
+            resource["description"] = f"Chosen: {decision['choice']}"
+        if decision.get("decided_on"):
+            resource["created"] = decision["decided_on"]
+        if activities:
+            resource["activity"] = activities
+        if notes:
+            resource["note"] = [{"text": text} for text in notes]
+        self.add(resource, decision["id"])
+
+    def care_note(self, note: dict[str, Any], author_id: uuid.UUID | None) -> None:
+        """A care-team note as a Communication from its author to the patient."""
+        kind = note.get("kind") or "note"
+        self.add({
+            "resourceType": "Communication", "status": "completed",
+            "category": [{"coding": [{"system": self.system, "code": f"care-note-{kind}",
+                                      "display": f"Care-team note: {kind}"}],
+                          "text": f"Care-team note: {kind}"}],
+            "subject": self.subject, "recipient": [self.subject],
+            "sender": self.record_author("care_note", note, author_id),
+            "sent": note["created_at"], "payload": [{"contentString": note.get("text") or ""}],
+        }, note["id"])
+
+
+def _option_description(option: dict[str, Any]) -> str:
+    parts = [f"{heading}: {option[key]}" for key, heading in (
+        ("benefits", "Benefits"), ("burdens", "Burdens"), ("uncertainty", "Uncertainty"))
+        if option.get(key)]
+    return "; ".join(parts) or str(option["option"])
 
 
 FLARE_PLAN_PARTS = {"warning_signs": "Warning signs", "triggers": "Likely triggers",

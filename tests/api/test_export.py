@@ -1,5 +1,7 @@
-"""The patient's own export (design §6, §7 "Export"; security tests 19 and 22): everything
-the patient has and nothing of anyone else, as JSON, a zip of CSV files and a FHIR Bundle."""
+"""Exports (design §6, §7 "Export"; security tests 19, 22 and 24): the patient's own,
+everything they have and nothing of anyone else, as JSON, a zip of CSV files and a FHIR
+Bundle with its CareTeam and Provenance; and a linked clinician's, only over an active
+care link, each one audited once where the patient sees it."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fhir.resources.R4B.bundle import Bundle
+from sqlmodel import col
 
 from app.db import unit_of_work
 from app.models import AuditEvent, CareLink
@@ -21,6 +24,8 @@ from app.schemas.entities import ENTITIES
 from app.services import accounts, records
 from app.services.export import FORMULA_TRIGGERS
 from app.services.records import Actor, Mutation
+from tests.api.test_sharing import ACCESS_LOG, LINKS, linked
+from tests.api.test_sharing import clinician as signed_in_clinician
 from tests.conftest import PASSWORD, Browser
 from tests.factories import valid_fields
 
@@ -92,14 +97,16 @@ def fill(engine: sa.Engine, owner: uuid.UUID, clinician: Actor, *, copies: int,
 def _text_fields(name: str, text: str | None) -> dict[str, Any]:
     if text is None:
         return {}
-    where = {"diary_entry": {"notes": text}, "value": {"title": text},
-             "goal": {"title": text}, "goal_checkin": {"note": text},
-             "pacing_plan": {"activity": text}, "pacing_session": {"notes": text},
-             "outcome_response": {}, "performance_test": {"notes": text},
-             "flare_plan": {"warning_signs": [text]}, "flare": {"notes": text},
-             "weekly_review": {"went_well": text}, "reminder": {"message": text},
-             "treatment": {"title": text}, "routine": {"title": text},
-             "decision": {"question": text}, "care_note": {"text": text}}
+    where: dict[str, dict[str, Any]] = {
+        "diary_entry": {"notes": text}, "value": {"title": text},
+        "goal": {"title": text}, "goal_checkin": {"note": text},
+        "pacing_plan": {"activity": text}, "pacing_session": {"notes": text},
+        "outcome_response": {}, "performance_test": {"notes": text},
+        "flare_plan": {"warning_signs": [text]}, "flare": {"notes": text},
+        "weekly_review": {"went_well": text}, "reminder": {"message": text},
+        "treatment": {"title": text}, "routine": {"title": text},
+        "decision": {"question": text}, "care_note": {"text": text},
+    }
     return where[name]
 
 
@@ -333,7 +340,11 @@ def test_the_fhir_export_is_a_valid_r4_collection_bundle_matching_the_stored_rec
                                      "system": "http://unitsofmeasure.org", "code": "m"}
     assert len(of_type("Goal")) == counts["goal"]
     assert {goal["lifecycleStatus"] for goal in of_type("Goal")} == {"active"}
-    assert len(of_type("CarePlan")) == counts["pacing_plan"] + counts["flare_plan"]
+    plans = [plan["category"][0]["text"] for plan in of_type("CarePlan")]
+    assert sorted(plans) == sorted(["pacing"] * counts["pacing_plan"]
+                                   + ["flare plan"] * counts["flare_plan"]
+                                   + ["shared decision"] * counts["decision"])
+    assert len(of_type("Communication")) == counts["care_note"]
     local = [c for r in of_type("Observation") for c in r["code"]["coding"]
              if c["system"] != "http://loinc.org"]
     assert local and all(c["system"].endswith("/fhir/CodeSystem/pacewise") for c in local)
@@ -392,3 +403,243 @@ def test_every_instrument_becomes_a_valid_questionnaire_response_with_its_answer
     gad2 = {item["linkId"]: item["answer"][0] for item in responses["gad2"]["item"]}
     assert gad2 == {"nervous": {"valueInteger": 2}, "worry": {"valueInteger": 3},
                     "score": {"valueDecimal": 5.0}}
+
+
+def test_a_performance_test_done_with_a_helper_says_so_in_csv_and_fhir(
+    engine: sa.Engine, patient: Browser,
+) -> None:
+    owner = uid(patient)
+    helped = write(engine, owner, Actor(owner, "patient"), "performance_test",
+                   valid_fields("performance_test", with_helper=True))
+
+    files = csv_files(patient.get("/api/v1/export?format=csv"))
+    header, row = files["performance_test.csv"]
+    assert dict(zip(header, row, strict=True))["with_helper"] == "true"
+    data = patient.get("/api/v1/export?format=fhir").json()
+    Bundle.model_validate(data)
+    (test,) = [r for entry in data["entry"] if (r := entry["resource"])["resourceType"]
+               == "Observation" and r["id"] == str(uuid.uuid5(helped, "performance"))]
+    assert test["note"] == [{"text": "Done with someone else present."}]
+
+
+# -- FHIR: who is on the team, and where each record came from ---------------------------------
+
+
+def references(value: Any) -> list[str]:
+    """Every `reference` anywhere in a resource."""
+    if isinstance(value, dict):
+        found = [value["reference"]] if isinstance(value.get("reference"), str) else []
+        return found + [ref for item in value.values() for ref in references(item)]
+    if isinstance(value, list):
+        return [ref for item in value for ref in references(item)]
+    return []
+
+
+def test_the_fhir_bundle_names_the_care_team_and_the_author_of_every_record(
+    engine: sa.Engine, patient: Browser, new_browser: Any,
+) -> None:
+    physio = signed_in_clinician(engine, new_browser, name="Dr Priya Physio")
+    linked(engine, patient, physio, "physiotherapist")
+    former = signed_in_clinician(engine, new_browser, name="Dr Gone Away")
+    former_link = linked(engine, patient, former, "behavioural_health")
+    assert patient.delete(f"{LINKS}/{former_link}").status_code == 204
+    owner = uid(patient)
+    me = Actor(owner, "patient")
+    as_physio = Actor(uid(physio), "clinician", name="Dr Priya Physio",
+                      care_role="physiotherapist")
+    diary = write(engine, owner, me, "diary_entry", valid_fields("diary_entry"))
+    peg = write(engine, owner, me, "outcome_response", valid_fields("outcome_response"))
+    note = write(engine, owner, as_physio, "care_note", valid_fields("care_note"))
+    visit = write(engine, owner, as_physio, "decision",
+                  valid_fields("decision", choice="Join", what_matters="Company"))
+    own_decision = write(engine, owner, me, "decision", valid_fields("decision"))
+
+    data = patient.get("/api/v1/export?format=fhir").json()
+
+    bundle = Bundle.model_validate(data)
+    assert bundle.type == "collection"
+    by_url = {entry["fullUrl"]: entry["resource"] for entry in data["entry"]}
+    assert len(by_url) == len(data["entry"])
+    dangling = {ref for resource in by_url.values() for ref in references(resource)
+                if ref not in by_url}
+    assert dangling == set(), "every reference resolves inside the Bundle"
+    resources = list(by_url.values())
+    physio_url = f"urn:uuid:{physio.me['id']}"  # type: ignore[attr-defined]
+    patient_url = f"urn:uuid:{owner}"
+
+    (team,) = [r for r in resources if r["resourceType"] == "CareTeam"]
+    assert team["subject"] == {"reference": patient_url}
+    assert [(p["member"]["reference"], p["role"][0]["coding"][0]["code"],
+             p["role"][0]["text"]) for p in team["participant"]] == [
+        (physio_url, "physiotherapist", "Physiotherapist")]
+    assert by_url[physio_url]["resourceType"] == "Practitioner"
+    assert by_url[physio_url]["name"] == [{"text": "Dr Priya Physio"}]
+    assert "Dr Gone Away" not in json.dumps(data), "a revoked link is not on the team"
+
+    provenances = [r for r in resources if r["resourceType"] == "Provenance"]
+    authored = [url for url, r in by_url.items() if r["resourceType"] not in (
+        "Patient", "Practitioner", "CareTeam", "Provenance")]
+    targets = [t["reference"] for prov in provenances for t in prov["target"]]
+    assert sorted(targets) == sorted(authored), "each record has exactly one Provenance"
+
+    def provenance_of(record_id: uuid.UUID) -> dict[str, Any]:
+        (found,) = [p for p in provenances
+                    if p["entity"][0]["what"]["identifier"]["value"] == str(record_id)]
+        return found
+
+    with unit_of_work(engine, write=False) as session:
+        stored = {record_id: session.get(ENTITIES[name].table, record_id)
+                  for name, record_id in (("diary_entry", diary), ("care_note", note))}
+    diary_prov = provenance_of(diary)
+    assert diary_prov["agent"][0]["who"] == {"reference": patient_url}
+    assert diary_prov["agent"][0]["type"]["coding"][0]["code"] == "author"
+    assert {t["reference"] for t in diary_prov["target"]} == {
+        f"urn:uuid:{uuid.uuid5(diary, key)}" for key in ("pain", "interference", "function")}
+    assert diary_prov["recorded"] == stored[diary].updated_at.isoformat().replace(  # type: ignore[union-attr]
+        "+00:00", "Z")
+    assert {t["reference"] for t in provenance_of(peg)["target"]} == {
+        f"urn:uuid:{peg}", f"urn:uuid:{uuid.uuid5(peg, 'peg')}"}
+    note_prov = provenance_of(note)
+    assert note_prov["target"] == [{"reference": f"urn:uuid:{note}"}]
+    assert note_prov["agent"][0]["who"] == {"reference": physio_url, "display": "Dr Priya Physio"}
+    assert note_prov["agent"][0]["role"][0]["coding"][0]["code"] == "physiotherapist"
+    assert provenance_of(visit)["agent"][0]["who"]["reference"] == physio_url
+    assert provenance_of(own_decision)["agent"][0]["who"] == {"reference": patient_url}
+
+    message = by_url[f"urn:uuid:{note}"]
+    assert message["resourceType"] == "Communication"
+    assert message["sender"]["reference"] == physio_url
+    assert message["payload"] == [{"contentString": "Walking tolerance is up."}]
+    decision = by_url[f"urn:uuid:{visit}"]
+    assert (decision["resourceType"], decision["author"]["reference"]) == ("CarePlan", physio_url)
+    assert decision["description"] == "Chosen: Join"
+    assert decision["activity"][0]["detail"]["description"] == "Benefits: Company"
+
+
+def test_a_care_note_whose_author_was_erased_keeps_the_name_it_was_signed_with(
+    engine: sa.Engine, patient: Browser,
+) -> None:
+    owner = uid(patient)
+    author, _ = make_clinician(engine)
+    note = write(engine, owner, author, "care_note", valid_fields("care_note"))
+    with unit_of_work(engine, write=True) as session:
+        session.execute(sa.update(ENTITIES["care_note"].table)  # type: ignore[arg-type]
+                        .values(author_id=None))
+
+    data = patient.get("/api/v1/export?format=fhir").json()
+
+    Bundle.model_validate(data)
+    by_id = {entry["resource"]["id"]: entry["resource"] for entry in data["entry"]}
+    assert by_id[str(note)]["sender"] == {"display": "Dr Carla Clinician"}
+    assert not [r for r in by_id.values() if r["resourceType"] in ("Practitioner", "CareTeam")]
+
+
+# -- a linked clinician's export ---------------------------------------------------------------
+
+
+def clinic_export(patient: Browser, fmt: str) -> str:
+    return f"/clinic/patients/{patient.me['id']}/export?format={fmt}"  # type: ignore[attr-defined]
+
+
+def exports_by(engine: sa.Engine, actor_id: uuid.UUID) -> list[tuple[Any, ...]]:
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(
+            sa.select(AuditEvent.patient_id, AuditEvent.action,  # type: ignore[call-overload]
+                      AuditEvent.resource)
+            .where(AuditEvent.actor_id == actor_id).order_by(AuditEvent.at))]
+
+
+def test_a_linked_clinician_downloads_the_csv_zip_and_the_fhir_bundle_each_audited_once(
+    engine: sa.Engine, patient: Browser, new_browser: Any, two_filled_patients: Actor,
+) -> None:
+    doctor = signed_in_clinician(engine, new_browser, name="Dr Priya Physio")
+    linked(engine, patient, doctor, "physiotherapist")
+    before = exports_by(engine, uid(doctor))
+
+    zipped = doctor.get(clinic_export(patient, "csv"))
+    assert zipped.status_code == 200, zipped.text
+    assert zipped.headers["content-type"] == "application/zip"
+    assert "no-store" in zipped.headers["cache-control"]
+    assert re.fullmatch(r'attachment; filename="pacewise-export-pat-patient-\d{4}-\d{2}-\d{2}'
+                        r'\.zip"', zipped.headers["content-disposition"])
+    files = csv_files(zipped)
+    assert set(files) == {f"{name}.csv" for name in ENTITIES}
+    counts = {name.removesuffix(".csv"): len(rows) - 1 for name, rows in files.items()}
+    assert counts == live_counts(engine, uid(patient))
+    assert all(CANARY not in cell for rows in files.values() for row in rows for cell in row)
+    assert exports_by(engine, uid(doctor)) == [*before, (uid(patient), "export", "export:csv")]
+
+    bundle = doctor.get(clinic_export(patient, "fhir"))
+    assert bundle.status_code == 200, bundle.text
+    assert bundle.headers["content-type"].startswith("application/fhir+json")
+    assert "no-store" in bundle.headers["cache-control"]
+    assert re.search(r'filename="pacewise-export-pat-patient-[\d-]+\.fhir\.json"',
+                     bundle.headers["content-disposition"])
+    data = bundle.json()
+    Bundle.model_validate(data)
+    (person,) = [e["resource"] for e in data["entry"]
+                 if e["resource"]["resourceType"] == "Patient"]
+    assert person["id"] == patient.me["id"]  # type: ignore[attr-defined]
+    assert CANARY not in bundle.text
+    assert exports_by(engine, uid(doctor)) == [*before, (uid(patient), "export", "export:csv"),
+                                               (uid(patient), "export", "export:fhir")]
+
+    seen = [(item["actor_name"], item["action"], item["resource"])
+            for item in patient.get(ACCESS_LOG).json()["items"]]
+    assert seen[:2] == [("Dr Priya Physio", "export", "export:fhir"),
+                        ("Dr Priya Physio", "export", "export:csv")]
+
+
+def test_a_clinician_gets_404_for_the_export_without_a_link_and_after_revocation(
+    engine: sa.Engine, patient: Browser, other_patient: Browser, new_browser: Any,
+) -> None:
+    doctor = signed_in_clinician(engine, new_browser)
+    for fmt in ("csv", "fhir"):
+        never = doctor.get(clinic_export(patient, fmt))
+        assert never.status_code == 404, fmt
+        assert "no-store" in never.headers["cache-control"]
+        assert doctor.get(f"/clinic/patients/{uuid.uuid4()}/export?format={fmt}"
+                          ).status_code == 404
+    link = linked(engine, patient, doctor)
+    linked(engine, other_patient, doctor)  # a link to someone else opens nothing here
+    assert doctor.get(clinic_export(patient, "csv")).status_code == 200
+    assert patient.delete(f"{LINKS}/{link}").status_code == 204
+    audited = exports_by(engine, uid(doctor))
+
+    for fmt in ("csv", "fhir"):
+        revoked = doctor.get(clinic_export(patient, fmt))
+        assert revoked.status_code == 404, fmt
+        assert revoked.headers["content-type"].startswith("text/html")
+        assert "filename" not in revoked.headers.get("content-disposition", "")
+    assert exports_by(engine, uid(doctor)) == audited, "a refused export is not a read"
+    assert doctor.get(clinic_export(other_patient, "fhir")).status_code == 200
+
+
+def test_the_clinician_export_offers_csv_and_fhir_only(
+    engine: sa.Engine, patient: Browser, new_browser: Any,
+) -> None:
+    doctor = signed_in_clinician(engine, new_browser)
+    linked(engine, patient, doctor)
+    for fmt in ("json", "xlsx"):
+        response = doctor.get(clinic_export(patient, fmt))
+        assert response.status_code == 422, fmt
+        assert f"format &#39;{fmt}&#39; is not one of csv, fhir" in response.text
+    assert exports_by(engine, uid(doctor))[-1][1] != "export"
+
+
+def test_patients_get_403_and_strangers_the_sign_in_page_for_a_clinician_export(
+    engine: sa.Engine, patient: Browser, other_patient: Browser, new_browser: Any,
+) -> None:
+    for fmt in ("csv", "fhir"):
+        own = patient.get(clinic_export(patient, fmt))
+        assert own.status_code == 403, fmt
+        assert "content-disposition" not in own.headers
+        assert other_patient.get(clinic_export(patient, fmt)).status_code == 403
+        anonymous = new_browser().get(clinic_export(patient, fmt), follow_redirects=False)
+        assert anonymous.status_code == 303
+        assert anonymous.headers["location"] == "/login"
+    with engine.connect() as connection:
+        exported = connection.execute(
+            sa.select(sa.func.count()).select_from(AuditEvent)  # type: ignore[arg-type]
+            .where(col(AuditEvent.action) == "export")).scalar_one()
+    assert exported == 0
