@@ -34,6 +34,9 @@ from tests.factories import valid_fields
 SCREENS = {
     "today": "Today", "goals": "Goals", "pacing": "Pacing", "progress": "Progress",
     "flare-plan": "Flare plan", "settings": "Settings", "red-flags": "Red flags",
+    "builder": "Build my plan", "checkup": "Questionnaires and tests", "review": "Weekly review",
+    "plan": "My plan", "treatments": "Treatments and routines", "decisions": "Decisions",
+    "learn": "Learn", "care-team": "Care team",
 }
 MIN_TARGET = 44
 

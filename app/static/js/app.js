@@ -32,7 +32,7 @@ const SCREENS = {
 const NAV = ['today', 'goals', 'pacing', 'progress', 'flare-plan'];
 // Where the "could not sync" list sends a person to fix a record of each kind.
 const FIX_SCREEN = {
-  diary_entry: 'today', goal: 'goals', goal_checkin: 'goals', value: 'goals',
+  diary_entry: 'today', goal: 'goals', goal_checkin: 'goals', value: 'builder',
   pacing_plan: 'pacing', pacing_session: 'pacing', flare_plan: 'flare-plan', flare: 'flare-plan',
   reminder: 'settings', outcome_response: 'checkup', performance_test: 'checkup',
   weekly_review: 'review', treatment: 'treatments', routine: 'treatments', decision: 'decisions',

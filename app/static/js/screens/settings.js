@@ -27,6 +27,12 @@ export function SettingsScreen() {
       <h2 id="export-heading">Your data</h2>
       <p>Download everything you have stored on the server (needs a connection).</p>
       <p><a href="/api/v1/export?format=json" download>Download my data (JSON)</a></p>
+      <p><a href="/api/v1/export?format=csv" download>Download as spreadsheets (CSV, zip)</a></p>
+      <p><a href="/api/v1/export?format=fhir" download>Download for another health system (FHIR)</a></p>
+    </section>
+    <section class="card" aria-labelledby="team-heading">
+      <h2 id="team-heading">Care team</h2>
+      <p><a href="#care-team">Who I share my diary with, and who looked at it</a></p>
     </section>
     <${SignOut} user=${user} />`;
 }
