@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -28,6 +29,11 @@ from app.main import create_app
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 ENGINES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 PASSWORD = "a calm walk by the river"  # noqa: S105 - test password
+
+# Shared machines are noisy: a slow example is not a failure (the suites bound their own
+# example counts instead).
+hypothesis.settings.register_profile("pacewise", deadline=None)
+hypothesis.settings.load_profile("pacewise")
 
 
 def pytest_configure(config: pytest.Config) -> None:

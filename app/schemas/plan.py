@@ -22,6 +22,7 @@ from app.schemas.common import (
     partial_model,
     public_model,
 )
+from app.services.scoring import shown
 
 GOAL_STATUSES = ("active", "achieved", "paused", "dropped")
 
@@ -69,6 +70,13 @@ class GoalCreate(WireModel):
         default=None, description="Goal Attainment Scaling texts for -2, -1, 0, +1, +2"
     )
     gas_weight: number_range(0, 100) | None = None  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _target_differs_from_baseline(self) -> GoalCreate:
+        if self.baseline is not None and self.baseline == self.target:
+            raise ValueError(f"target {shown(self.target)} is the same as the baseline "
+                             f"{shown(self.baseline)}: choose where you want to get to")
+        return self
 
 
 class GoalCheckinCreate(WireModel):

@@ -405,6 +405,8 @@ def test_values_at_the_edges_of_every_range_and_length_are_accepted(
                 highest[field_name] = "é" * own["maxLength"]
             if own.get("minLength"):
                 lowest[field_name] = "x" * own["minLength"]
+    if name == "goal":  # a target must differ from its baseline: take opposite edges
+        highest["baseline"], lowest["baseline"] = lowest["baseline"], highest["baseline"]
     for fields in (highest, lowest):
         answer = writer.create(entity, copy.deepcopy(fields))
         assert answer.status == 201, (fields, answer.body)
@@ -459,6 +461,7 @@ NAMED_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("pacing_session", {"kind": "marathon"}, ["kind 'marathon' is not one of"]),
     ("diary_entry", {"body_areas": ["left_elbow"]}, ["body_areas[0] 'left_elbow' is not one of"]),
     ("goal", {"status": "done"}, ["status 'done' is not one of"]),
+    ("goal", {"baseline": 12, "target": 12}, ["target 12 is the same as the baseline 12"]),
     ("goal", {"steps": [{"title": "Walk", "done": "no"}]}, ["steps[0].done 'no'"]),
     ("decision", {"options": [{"option": ""}]}, ["options[0].option ''"]),
     ("diary_entry", {"notes": "a\x00b"}, ["notes 'a\\x00b' contains a NUL character"]),
