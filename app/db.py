@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +14,7 @@ from sqlalchemy.engine.url import make_url
 from sqlmodel import Session
 
 from app.config import Settings
+from app.errors import Busy
 
 # Execution option naming a transaction that will write: on SQLite it begins with
 # BEGIN IMMEDIATE so that the write lock is taken up front and a concurrent writer waits
@@ -43,6 +46,7 @@ def make_engine(settings: Settings) -> Engine:
         hide_parameters=True,
     )
     busy_timeout = settings.sqlite_busy_timeout_ms
+    _WRITERS[engine] = _WriterQueue(busy_timeout / 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -70,9 +74,46 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+class _WriterQueue:
+    """One SQLite writer at a time per process, waiting in line on a lock.
+
+    SQLite's own busy handler lets waiting writers sleep and poll with growing pauses, so
+    under many concurrent pushes some lose again and again until busy_timeout runs out and
+    answer 503. Queued here first, a process's writers take turns as soon as the lock is
+    free, and only the processes themselves contend through SQLite. Reentrant, so a nested
+    write in one thread behaves as it did before (SQLite's own timeout)."""
+
+    def __init__(self, timeout_s: float) -> None:
+        self.lock = threading.RLock()
+        self.timeout_s = timeout_s
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        if not self.lock.acquire(timeout=self.timeout_s):
+            raise Busy("the database is busy; try again shortly")
+        try:
+            yield
+        finally:
+            self.lock.release()
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, _WriterQueue] = weakref.WeakKeyDictionary()
+
+
 @contextmanager
 def unit_of_work(engine: Engine, *, write: bool) -> Iterator[Session]:
     """Open a session whose work commits together at the end or not at all."""
+    queue = _WRITERS.get(engine) if write else None
+    if queue is None:
+        with _session(engine, write=write) as session:
+            yield session
+        return
+    with queue.turn(), _session(engine, write=True) as session:
+        yield session
+
+
+@contextmanager
+def _session(engine: Engine, *, write: bool) -> Iterator[Session]:
     bind = engine.execution_options(**WRITE) if write else engine
     with Session(bind, expire_on_commit=False) as session:
         try:

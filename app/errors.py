@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 log = logging.getLogger("pacewise")
 
@@ -147,7 +148,8 @@ _STATUS_CODES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden",
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Render every error from one place."""
+    """Render every error from one place, and describe that one shape in the OpenAPI schema."""
+    _document_errors(app)
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
@@ -175,7 +177,11 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = f"nothing at {request.url.path}"
         if exc.status_code == 400 and detail == _UNPARSED_BODY:
             detail = _unreadable_body(exc.__cause__)
-        return _respond(request, exc.status_code, code, detail, getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        allowed = _allowed_methods(request) if exc.status_code == 405 else None
+        if allowed:
+            headers = {**(headers or {}), "Allow": allowed}
+        return _respond(request, exc.status_code, code, detail, headers)
 
     @app.exception_handler(OperationalError)
     async def _operational(request: Request, exc: OperationalError) -> Response:
@@ -187,6 +193,83 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _any(request: Request, exc: Exception) -> Response:
         return _unexpected(request, exc)
+
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> str | None:
+    """Every method some route serves at this path. Starlette's 405 names only the first
+    matching route's, so `OPTIONS /api/v1/me` said `Allow: GET` though DELETE works too.
+    Mounts (static files) answer 405 for themselves and are left to do so."""
+    routes = [route for route in request.app.router.routes if not isinstance(route, Mount)]
+    allowed = [method for method in _METHODS
+               if any(route.matches({**request.scope, "method": method})[0] == Match.FULL
+                      for route in routes)]
+    return ", ".join(allowed) or None
+
+
+# -- the error shape in the OpenAPI schema ----------------------------------------------------
+
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error", "detail"],
+    "properties": {
+        "error": {"type": "string", "title": "Error",
+                  "description": "a stable code, e.g. validation, not_found, busy"},
+        "detail": {"type": "string", "title": "Detail",
+                   "description": "what was wrong, naming the bad field and value"},
+    },
+    "additionalProperties": True,
+}
+_ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_ANY_REQUEST = {"401": "not signed in, or the session ended", "422": "a bad value, named in detail",
+                "503": "the database is busy; retry after Retry-After seconds"}
+_WITH_BODY = {"400": "the body is not JSON", "413": "the body is over 1 MiB"}
+_UNSAFE_ANY = {"403": "cross-site, or without the X-CSRF-Token header"}
+_WITH_ID = {"404": "no such record of yours"}
+
+
+def _document_errors(app: FastAPI) -> None:
+    """Make `/openapi.json` say what the API answers on failure: `{"error", "detail"}` for
+    every error status, not FastAPI's default `{"detail": [...]}` for 422 that we never send."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        fresh = app.openapi_schema is None
+        schema = build()
+        if fresh:
+            _describe_errors(schema)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _describe_errors(schema: dict[str, Any]) -> None:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    components["Error"] = ERROR_SCHEMA
+    for path, operations in schema.get("paths", {}).items():
+        if not path.startswith("/api/"):
+            continue
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            expected = dict(_ANY_REQUEST)
+            if "requestBody" in operation:
+                expected |= _WITH_BODY
+            if method.upper() in ("POST", "PUT", "PATCH", "DELETE"):
+                expected |= _UNSAFE_ANY | {"413": _WITH_BODY["413"]}
+            if "{" in path:
+                expected |= _WITH_ID
+            if path == "/api/v1/auth/register":
+                del expected["401"]
+            for status, description in expected.items():
+                responses.setdefault(status, {"description": description})
+            for status, response in responses.items():
+                if status[0] in "45":
+                    response["content"] = {"application/json": {"schema": _ERROR_REF}}
 
 
 _UNPARSED_BODY = "There was an error parsing the body"  # FastAPI's words when json.loads fails

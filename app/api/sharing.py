@@ -52,7 +52,7 @@ def list_links(user: CurrentUser, session: SessionDep) -> CareLinkList:
         {"items": [asdict(link) for link in sharing.list_links(session, user=user)]})
 
 
-@router.delete("/care-links/{link_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/care-links/{link_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke(link_id: uuid.UUID, request: Request, patient: CurrentPatient,
            session: SessionDep) -> Response:
     """Stop sharing with this clinician (or withdraw an unused code), at once."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import sqlite3
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -160,49 +161,51 @@ class _Rows:
         self.created.setdefault(entity.name, []).append(row)
 
     def insert_created(self) -> None:
-        """Insert the batch's new rows as they stand at its end, one statement per entity:
-        an executemany is several times faster than the ORM's flush of as many objects, and
-        on PostgreSQL a COPY is about twice as fast again."""
-        copy = self.session.get_bind().dialect.name == "postgresql"
+        """Insert the batch's new rows as they stand at its end, one statement per entity,
+        on the session's own connection: the driver's executemany (SQLite) or COPY
+        (PostgreSQL) with the values bound as SQLAlchemy binds them, several times faster
+        than the ORM's flush and about twice as fast as a Core executemany."""
         for name, created in self.created.items():
-            columns = _column_names(ENTITIES[name])
             table = ENTITIES[name].table.__table__  # type: ignore[attr-defined]
-            if copy and len(created) > 1:
-                _copy_rows(self.session, table, columns, created)
-                continue
-            self.session.execute(
-                sa.insert(table), [{c: row.__dict__[c] for c in columns} for row in created]
-            )
+            _insert_rows(self.session, table, _column_names(ENTITIES[name]), created)
         self.created = {}
 
 
-def _copy_rows(session: Session, table: sa.Table, columns: tuple[str, ...],
-               rows: list[SQLModel]) -> None:
-    """COPY new rows into a PostgreSQL table on the session's own connection (inside its
-    transaction), each value bound exactly as SQLAlchemy would bind it in an INSERT."""
+def _insert_rows(session: Session, table: sa.Table, columns: tuple[str, ...],
+                 rows: list[SQLModel]) -> None:
     connection = session.connection()
     dialect = connection.dialect
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
                   for name in columns]
-    statement = (f"COPY {dialect.identifier_preparer.format_table(table)} "
-                 f"({', '.join(dialect.identifier_preparer.quote(c) for c in columns)}) "
-                 "FROM STDIN")
+    bound = (
+        [value if process is None else process(value)
+         for process, value in zip(processors, map(row.__dict__.__getitem__, columns),
+                                   strict=True)]
+        for row in rows
+    )
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(name) for name in columns)
+    target = dialect.identifier_preparer.format_table(table)
     driver = connection.connection.driver_connection
+    if dialect.name == "postgresql":
+        statement = f"COPY {target} ({names}) FROM STDIN"
+        errors = _psycopg_error()
+        try:
+            with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+                for values in bound:
+                    copy.write_row(values)
+        except errors as exc:  # wrapped as SQLAlchemy wraps an INSERT's error
+            raise sa.exc.DBAPIError.instance(statement, None, exc, errors) from exc
+        return
+    statement = f"INSERT INTO {target} ({names}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608 - names from our own table
     try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-            for row in rows:
-                values = row.__dict__
-                copy.write_row([
-                    value if process is None or value is None else process(value)
-                    for process, value in zip(processors, (values[c] for c in columns),
-                                              strict=True)
-                ])
-    except driver_errors() as exc:  # wrapped as SQLAlchemy wraps an INSERT's error
-        raise sa.exc.DBAPIError.instance(statement, None, exc, driver_errors()) from exc
+        connection.connection.driver_connection.executemany(statement, bound)  # type: ignore[union-attr]
+    except sqlite3.Error as exc:
+        raise sa.exc.DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
 
 
-def driver_errors() -> type[Exception]:
-    import psycopg
+def _psycopg_error() -> type[Exception]:
+    import psycopg  # only installations on PostgreSQL reach this
 
     return psycopg.Error
 
@@ -354,7 +357,8 @@ def _author_fields(entity: Entity, actor: Actor) -> dict[str, Any]:
 
 def _validate_new(entity: Entity, mutation: Mutation) -> dict[str, Any]:
     given = dict(mutation.fields)
-    if "id" in given and str(given.pop("id")) != str(mutation.record_id):
+    given_id = given.pop("id", None)
+    if given_id is not None and str(given_id) != str(mutation.record_id):
         raise _Rejected("validation", "id in the fields differs from record_id")
     try:
         model = entity.create.model_validate(given, context=_context(mutation))

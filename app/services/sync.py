@@ -175,9 +175,10 @@ def _apply(
 
 def _parse(raw: MutationIn, nul_free: bool = False) -> Mutation | tuple[str, str]:
     """Turn one wire mutation into a service mutation, or say why it cannot be one."""
-    extra = sorted(set(raw.model_extra or {}) - ENVELOPE_KEYS)
-    if extra:
-        return "validation", f"{_quoted(extra[0])} is not a mutation key"
+    if raw.model_extra:
+        extra = sorted(set(raw.model_extra) - ENVELOPE_KEYS)
+        if extra:
+            return "validation", f"{_quoted(extra[0])} is not a mutation key"
     if not isinstance(raw.entity, str):
         return "validation", f"entity {_short(raw.entity)} is not an entity name"
     if raw.entity not in ENTITIES:

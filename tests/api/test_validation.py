@@ -751,3 +751,12 @@ def test_a_record_pointing_at_another_patients_record_or_at_nothing_is_refused(
 def test_the_tables_the_tests_count_are_the_entities_tables() -> None:
     tables = {entity.table.__table__.name for entity in ENTITIES.values()}  # type: ignore[attr-defined]
     assert tables <= set(SQLModel.metadata.tables)
+
+
+def test_a_create_with_id_null_gets_an_id_of_the_servers_choosing(patient: Browser) -> None:
+    answer = patient.post("/api/v1/diary-entries",
+                          json={"local_date": "2026-11-27", "pain": 4, "id": None})
+
+    assert answer.status_code == 201, answer.text
+    stored = patient.get(f"/api/v1/diary-entries/{answer.json()['id']}")
+    assert stored.json()["pain"] == 4
