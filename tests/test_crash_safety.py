@@ -1,6 +1,15 @@
 """Crash safety (security test 29; issue 7 item 3): a real server under a sync write storm is
-killed with SIGKILL at a random moment, again and again. Every push acknowledged before the
-kill is stored, the SQLite file stays intact, and no push is ever half-applied."""
+killed with SIGKILL at a random moment, again and again, and restarted. After every kill:
+every push acknowledged before it is stored; the store is intact (SQLite's
+`PRAGMA integrity_check` is `ok`); no push is half-applied (each push's records are all
+there or none is, and the patient's change counter equals the records it counted); and the
+push whose answer the kill cut off, sent again as a phone would, comes back all `duplicate`
+or all `applied` — never a mix — after which every one of its records is there.
+
+SQLite runs 20 rounds. PostgreSQL (when TEST_DATABASE_URL is set) runs 10: the database
+server is not the process killed, so its rounds test the same thing — that the app answers
+only after commit — and half as many keep the test near half a minute there.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +17,6 @@ import random
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -16,6 +24,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from app import migrate
 from tests.conftest import PASSWORD, make_settings
@@ -24,11 +33,12 @@ from tests.live import REPO, VENV_PYTHON, _wait_until_healthy, free_port, server
 
 pytestmark = pytest.mark.slow
 
-ROUNDS = 8  # the issue asks for 20; 8 keeps the test near 30 s on two shared cores
+ROUNDS = {"sqlite": 20, "postgresql": 10}
 WRITERS = 2
 BATCH = 50
 SEED = 20261127
 PUSH = "/api/v1/sync/push"
+EMAIL = "pat@example.org"
 
 
 def start_server(database_url: str) -> tuple[subprocess.Popen[bytes], str]:
@@ -37,7 +47,8 @@ def start_server(database_url: str) -> tuple[subprocess.Popen[bytes], str]:
         base_url = f"http://127.0.0.1:{free_port()}"
         process = subprocess.Popen(  # noqa: S603 - fixed command, our own interpreter
             [python, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
-             "127.0.0.1", "--port", base_url.rsplit(":", 1)[1], "--no-server-header"],
+             "127.0.0.1", "--port", base_url.rsplit(":", 1)[1], "--no-server-header",
+             "--no-access-log"],
             cwd=REPO, env=server_environment(database_url, base_url),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
@@ -48,103 +59,140 @@ def start_server(database_url: str) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("the Pacewise server did not start")
 
 
-def signed_in(base_url: str, email: str) -> httpx.Client:
-    client = httpx.Client(base_url=base_url, timeout=30)
-    response = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    assert response.status_code == 200, response.text
+def kill_9(process: subprocess.Popen[bytes]) -> None:
+    process.kill()  # SIGKILL: no shutdown, no flush, no rollback by the app
+    process.wait()
+
+
+class Writer:
+    """One phone pushing batches of new diary entries until the server goes away."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+        self.client_id = str(uuid.uuid4())
+        self.next_id = 1
+        self.sent: list[list[str]] = []  # every push's record ids, acknowledged or not
+        self.acknowledged: list[list[str]] = []
+        self.unanswered: dict | None = None  # the push the kill cut off, to send again
+        self.errors: list[str] = []
+
+    def storm(self) -> None:
+        while True:
+            ids = [str(uuid.uuid4()) for _ in range(BATCH)]
+            body = {"client_id": self.client_id, "schema_version": 1, "mutations": [
+                {"id": self.next_id + n, "entity": "diary_entry", "op": "upsert",
+                 "record_id": record_id, "base_version": 0,
+                 "fields": valid_fields("diary_entry")} for n, record_id in enumerate(ids)]}
+            self.sent.append(ids)
+            try:
+                response = self.client.post(PUSH, json=body)
+            except httpx.TransportError:
+                self.unanswered = body  # the server died: whether it acted is unknown
+                return
+            if response.status_code != 200:
+                self.errors.append(f"{response.status_code} {response.text[:200]}")
+                return
+            statuses = {result["status"] for result in response.json()["results"]}
+            if statuses != {"applied"}:
+                self.errors.append(f"unexpected results {statuses}")
+            self.acknowledged.append(ids)
+            self.next_id += BATCH
+
+
+def signed_in(base_url: str, cookies: httpx.Cookies | None = None) -> httpx.Client:
+    client = httpx.Client(base_url=base_url, timeout=30, cookies=cookies)
+    if cookies is None:
+        response = client.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
+        assert response.status_code == 200, response.text
     client.headers["X-CSRF-Token"] = client.cookies.get("csrf_token") or ""
     return client
 
 
-class Storm:
-    """Writers pushing batches of new diary entries until the server goes away."""
-
-    def __init__(self) -> None:
-        self.sent: list[list[str]] = []  # every push's record ids, acknowledged or not
-        self.acknowledged: list[list[str]] = []
-        self.errors: list[str] = []
-        self.lock = threading.Lock()
-
-    def write(self, client: httpx.Client) -> None:
-        client_id, next_id = str(uuid.uuid4()), 1
-        while True:
-            ids = [str(uuid.uuid4()) for _ in range(BATCH)]
-            mutations = [{"id": next_id + n, "entity": "diary_entry", "op": "upsert",
-                          "record_id": record_id, "base_version": 0,
-                          "fields": valid_fields("diary_entry")}
-                         for n, record_id in enumerate(ids)]
-            with self.lock:
-                self.sent.append(ids)
-            try:
-                response = client.post(PUSH, json={"client_id": client_id, "schema_version": 1,
-                                                   "mutations": mutations})
-            except httpx.TransportError:
-                return  # the server died: whether it acted is unknown
-            if response.status_code != 200:
-                with self.lock:
-                    self.errors.append(f"{response.status_code} {response.text[:200]}")
-                return
-            statuses = {result["status"] for result in response.json()["results"]}
-            with self.lock:
-                if statuses != {"applied"}:
-                    self.errors.append(f"unexpected results {statuses}")
-                self.acknowledged.append(ids)
-            next_id += BATCH
-
-
-def stored_ids(database: Path) -> tuple[str, set[str]]:
-    connection = sqlite3.connect(database)
-    try:
-        integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
-        rows = connection.execute("SELECT id FROM diary_entry").fetchall()
-    finally:
-        connection.close()
-    return integrity, {str(uuid.UUID(str(row[0]))) for row in rows}
-
-
-def test_pushes_acknowledged_before_a_kill_9_survive_and_none_is_half_applied() -> None:
-    randomness = random.Random(SEED)
-    with tempfile.TemporaryDirectory(prefix="pacewise-crash-") as folder:
-        database = Path(folder) / "pacewise.db"
-        database_url = f"sqlite:///{database}"
-        migrate.upgrade(make_settings(database_url))
-        email = "pat@example.org"
-        process, base_url = start_server(database_url)
+def inspect_store(database_url: str) -> tuple[str, set[str], int]:
+    """The store's integrity verdict, its diary entry ids and the patient's change counter."""
+    if database_url.startswith("sqlite"):
+        connection = sqlite3.connect(database_url.removeprefix("sqlite:///"))
         try:
-            registered = httpx.post(f"{base_url}/api/v1/auth/register", timeout=30,
-                                    json={"email": email, "password": PASSWORD, "name": "Pat"})
-            assert registered.status_code == 201, registered.text
-            acknowledged_total = 0
-            for round_number in range(ROUNDS):
-                if process.poll() is not None:
-                    process, base_url = start_server(database_url)
-                storm = Storm()
-                clients = [signed_in(base_url, email) for _ in range(WRITERS)]
-                writers = [threading.Thread(target=storm.write, args=(client,))
-                           for client in clients]
-                for writer in writers:
-                    writer.start()
-                time.sleep(randomness.uniform(0.2, 1.0))
-                process.kill()
-                process.wait()
-                for writer in writers:
-                    writer.join(timeout=30)
-                for client in clients:
-                    client.close()
-
-                integrity, stored = stored_ids(database)
-                assert integrity == "ok", (round_number, integrity)
-                assert storm.errors == [], (round_number, storm.errors)
-                lost = [record for push in storm.acknowledged for record in push
-                        if record not in stored]
-                assert lost == [], (round_number, len(lost))
-                halves = [sum(record in stored for record in push) for push in storm.sent]
-                assert all(count in (0, BATCH) for count in halves), (round_number, halves)
-                acknowledged_total += len(storm.acknowledged)
-            assert acknowledged_total >= ROUNDS, "the storms must have written something"
-            print(f"crash safety: {ROUNDS} rounds, {acknowledged_total} pushes of {BATCH} "
-                  "acknowledged and all present")
+            integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
+            problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+            rows = connection.execute("SELECT id FROM diary_entry").fetchall()
+            counter = connection.execute("SELECT version FROM patient_sync_state").fetchone()
         finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+            connection.close()
+        verdict = integrity if not problems else f"foreign keys broken: {problems[:3]}"
+    else:
+        engine = sa.create_engine(database_url)
+        try:
+            with engine.connect() as connection:
+                rows = connection.execute(sa.text("SELECT id FROM diary_entry")).fetchall()
+                counter = connection.execute(
+                    sa.text("SELECT version FROM patient_sync_state")).fetchone()
+        finally:
+            engine.dispose()
+        verdict = "ok"
+    return verdict, {str(uuid.UUID(str(row[0]))) for row in rows}, counter[0] if counter else 0
+
+
+def test_pushes_acknowledged_before_a_kill_9_survive_and_none_is_half_applied(
+    database_url: str,
+) -> None:
+    engine_name = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    rounds = ROUNDS[engine_name]
+    randomness = random.Random(SEED)
+    migrate.upgrade(make_settings(database_url))
+    process, base_url = start_server(database_url)
+    try:
+        registered = httpx.post(f"{base_url}/api/v1/auth/register", timeout=30,
+                                json={"email": EMAIL, "password": PASSWORD, "name": "Pat"})
+        assert registered.status_code == 201, registered.text
+        acknowledged_total = resent = 0
+        for round_number in range(rounds):
+            writers = [Writer(signed_in(base_url)) for _ in range(WRITERS)]
+            threads = [threading.Thread(target=writer.storm) for writer in writers]
+            for thread in threads:
+                thread.start()
+            time.sleep(randomness.uniform(0.15, 0.6))
+            kill_9(process)
+            for thread in threads:
+                thread.join(timeout=30)
+
+            integrity, stored, counter = inspect_store(database_url)
+            assert integrity == "ok", (round_number, integrity)
+            for writer in writers:
+                assert writer.errors == [], (round_number, writer.errors)
+                lost = [record for push in writer.acknowledged for record in push
+                        if record not in stored]
+                assert lost == [], (round_number, f"{len(lost)} acknowledged records lost")
+                halves = [sum(record in stored for record in push) for push in writer.sent]
+                assert all(count in (0, BATCH) for count in halves), (round_number, halves)
+            assert counter == len(stored), (round_number, "counter and rows disagree",
+                                            counter, len(stored))
+
+            # Restart; each phone sends its cut-off push again with the session it had.
+            process, base_url = start_server(database_url)
+            for writer in writers:
+                cookies = writer.client.cookies
+                writer.client.close()
+                if writer.unanswered is None:
+                    continue
+                with signed_in(base_url, cookies) as client:
+                    response = client.post(PUSH, json=writer.unanswered)
+                assert response.status_code == 200, (round_number, response.text)
+                statuses = {result["status"] for result in response.json()["results"]}
+                assert statuses in ({"applied"}, {"duplicate"}), (round_number, statuses)
+                resent += 1
+            _, stored, counter = inspect_store(database_url)
+            for writer in writers:
+                if writer.unanswered is not None:
+                    missing = [record for record in writer.sent[-1] if record not in stored]
+                    assert missing == [], (round_number, "a push sent again is not all there")
+            assert counter == len(stored), (round_number, counter, len(stored))
+            acknowledged_total += sum(len(writer.acknowledged) for writer in writers)
+
+        assert acknowledged_total >= rounds, "the storms must have written something"
+        print(f"crash safety on {engine_name}: {rounds} kills, {acknowledged_total} pushes of "
+              f"{BATCH} acknowledged and all present, {resent} cut-off pushes sent again "
+              "and applied once")
+    finally:
+        if process.poll() is None:
+            kill_9(process)
