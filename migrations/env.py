@@ -50,18 +50,28 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# Held for the migration's transaction on PostgreSQL: app processes starting together each
+# run `pacewise serve`, which migrates first; one applies, the others wait and find nothing.
+MIGRATION_LOCK = 7301
+
+
+def _run(connection: sa.Connection) -> None:
+    _configure(connection=connection)
+    with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": MIGRATION_LOCK})
+        context.run_migrations()
+
+
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        _configure(connection=connection)
-        with context.begin_transaction():
-            context.run_migrations()
+        _run(connection)
         return
     engine = make_engine(_settings())
     with engine.connect() as connection:
-        _configure(connection=connection)
-        with context.begin_transaction():
-            context.run_migrations()
+        _run(connection)
     engine.dispose()
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 from datetime import UTC, date, datetime
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -15,6 +18,9 @@ from sqlmodel import SQLModel
 from app import migrate
 from app.db import make_engine
 from tests.conftest import make_settings
+from tests.live import server_environment
+
+PACEWISE = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "pacewise"
 
 
 def test_an_empty_database_upgrades_to_head_and_matches_the_models(database_url):
@@ -123,5 +129,27 @@ def test_a_populated_first_release_database_upgrades_to_head_keeping_every_row(d
             head = MigrationContext.configure(connection).get_current_revision()
         assert head == ScriptDirectory.from_config(config).get_current_head()
         assert after == before
+    finally:
+        engine.dispose()
+
+
+def test_app_processes_starting_together_migrate_once_without_failing(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("one SQLite file is served by one process, which migrates before it forks")
+    environment = server_environment(database_url, "http://127.0.0.1")
+    starts = [subprocess.Popen([str(PACEWISE), "migrate"], env=environment,  # noqa: S603
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+              for _ in range(3)]
+    outputs = [(process.returncode, out) for process in starts
+               for out, _ in [process.communicate(timeout=120)]]
+
+    assert [code for code, _ in outputs] == [0, 0, 0], outputs
+    engine = make_engine(make_settings(database_url))
+    try:
+        with engine.connect() as connection:
+            versions = connection.execute(sa.text("SELECT version_num FROM alembic_version")).all()
+        head = ScriptDirectory.from_config(
+            migrate.alembic_config(make_settings(database_url))).get_current_head()
+        assert versions == [(head,)]
     finally:
         engine.dispose()
