@@ -125,12 +125,21 @@ def _user_create(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _operator() -> str:
+    """Where an admin command came from, for the audit trail: `cli:<system user>`."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in the environment or the password file
+        return "cli"
+
+
 def _user_toggle(settings: Settings, args: argparse.Namespace) -> int:
     from app.services import accounts
 
     engine = make_engine(settings)
     with unit_of_work(engine, write=True) as session:
-        user = accounts.set_disabled(session, email=args.email, disabled=args.disabled)
+        user = accounts.set_disabled(session, email=args.email, disabled=args.disabled,
+                                     address=_operator())
         state = "disabled; every session ended" if args.disabled else "enabled"
         print(f"pacewise: {user.email} is {state}")
     engine.dispose()

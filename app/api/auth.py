@@ -78,7 +78,7 @@ def login(body: LoginIn, request: Request, session: SessionDep,
 def logout(request: Request, current: CurrentSession, session: SessionDep,
            settings: SettingsDep) -> Response:
     """End this session on the server and clear the browser's cookies."""
-    accounts.end_session(session, token=request.cookies.get(session_cookie_name(settings)))
+    accounts.sign_out(session, current=current, address=client_address(request))
     response = Response(status_code=204)
     clear_session_cookies(response, settings)
     response.headers["Clear-Site-Data"] = '"cookies"'

@@ -9,10 +9,12 @@ import uuid
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 from pydantic import BaseModel, create_model
+from sqlmodel import Session
 
-from app.deps import CurrentPatient, SessionDep
+from app.deps import CurrentPatient, SessionDep, client_address
+from app.models import AuditEvent, User
 from app.schemas.entities import ENTITIES, Entity
 from app.services import records
 from app.services.records import Actor, Mutation
@@ -30,6 +32,15 @@ def build_router() -> APIRouter:
 
 def _actor(user: Any) -> Actor:
     return Actor(user_id=user.id, role="patient", name=user.name)
+
+
+def _audit(session: Session, request: Request, patient: User, action: str, entity: Entity,
+           record_id: uuid.UUID) -> None:
+    """One audit row per REST write (security test 24), in the write's own transaction: a
+    refused write rolls back and leaves none."""
+    session.add(AuditEvent(actor_id=patient.id, actor_role=patient.role, patient_id=patient.id,
+                           action=action, resource=f"{entity.name}:{record_id}",
+                           address=client_address(request)))
 
 
 def _add_routes(router: APIRouter, entity: Entity) -> None:
@@ -68,29 +79,34 @@ def _add_routes(router: APIRouter, entity: Entity) -> None:
         return
 
     def create_item(body: Annotated[entity.create, Body()],  # type: ignore[name-defined]
-                    patient: CurrentPatient, session: SessionDep) -> dict[str, Any]:
+                    request: Request, patient: CurrentPatient,
+                    session: SessionDep) -> dict[str, Any]:
         fields = body.model_dump(mode="json", exclude_unset=True)
         record_id = uuid.UUID(fields.pop("id")) if fields.get("id") else uuid.uuid4()
         row = records.write_one(session, patient_id=patient.id, actor=_actor(patient),
                                 mutation=Mutation(entity.name, "upsert", record_id, fields),
                                 must_exist=False)
+        _audit(session, request, patient, "create", entity, record_id)
         return records.to_wire(entity, row)
 
     def update_item(record_id: uuid.UUID,
                     body: Annotated[entity.update, Body()],  # type: ignore[name-defined]
-                    patient: CurrentPatient, session: SessionDep) -> dict[str, Any]:
+                    request: Request, patient: CurrentPatient,
+                    session: SessionDep) -> dict[str, Any]:
         fields = _given(body)
         row = records.write_one(session, patient_id=patient.id, actor=_actor(patient),
                                 mutation=Mutation(entity.name, "upsert", record_id, fields,
                                                   base_version=_base(session, entity, record_id)),
                                 must_exist=True)
+        _audit(session, request, patient, "update", entity, record_id)
         return records.to_wire(entity, row)
 
-    def delete_item(record_id: uuid.UUID, patient: CurrentPatient,
+    def delete_item(record_id: uuid.UUID, request: Request, patient: CurrentPatient,
                     session: SessionDep) -> Response:
         records.write_one(session, patient_id=patient.id, actor=_actor(patient),
                           mutation=Mutation(entity.name, "delete", record_id),
                           must_exist=True)
+        _audit(session, request, patient, "delete", entity, record_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     router.add_api_route(path, create_item, methods=["POST"], status_code=201,

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.deps import CurrentPatient, SessionDep, SettingsDep
+from app.deps import CurrentPatient, SessionDep, SettingsDep, client_address
+from app.models import AuditEvent
 from app.schemas.common import body_is_nul_free
 from app.schemas.sync import (
     MAX_CURSOR,
@@ -43,7 +44,7 @@ async def _nul_free(request: Request) -> bool:
 
 
 @router.post("/push", response_model=PushResponse, responses=_ERRORS)
-def push(request: PushRequest, patient: CurrentPatient, session: SessionDep,
+def push(request: PushRequest, http: Request, patient: CurrentPatient, session: SessionDep,
          settings: SettingsDep, nul_free: Annotated[bool, Depends(_nul_free)]) -> Response:
     """Apply a batch of the outbox: each mutation applied once, rejected, or a duplicate."""
     outcome = sync.push(
@@ -51,6 +52,14 @@ def push(request: PushRequest, patient: CurrentPatient, session: SessionDep,
         actor=Actor(user_id=patient.id, role="patient", name=patient.name),
         request=request, lock_timeout_ms=settings.sqlite_busy_timeout_ms, nul_free=nul_free,
     )
+    # One audit row per push, never one per mutation, in the push's own transaction.
+    counts = {"applied": 0, "rejected": 0, "duplicate": 0}
+    for result in outcome.results:
+        counts[result["status"]] = counts.get(result["status"], 0) + 1
+    session.add(AuditEvent(
+        actor_id=patient.id, actor_role=patient.role, patient_id=patient.id,
+        action="sync_push", resource=", ".join(f"{k} {n}" for k, n in counts.items()),
+        address=client_address(http)))
     body = {"last_mutation_id": outcome.last_mutation_id, "results": outcome.results}
     return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
                     media_type="application/json")

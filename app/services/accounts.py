@@ -133,16 +133,21 @@ def sign_in(
     if user is not None and user.disabled:
         ok = False
     session.add(LoginAttempt(kind="login", email=email, address=address, success=ok, at=now))
-    if user is not None:
-        session.add(AuditEvent(actor_id=user.id, actor_role=user.role, action="login",
-                               resource="session", outcome="success" if ok else "failure",
-                               address=address))
+    # An unknown email is audited with no actor and without the email typed: it may be a
+    # password typed into the wrong field, or someone's address who has no account here.
+    # The client's IP address is enough to follow a guesser; login_attempt keeps the email
+    # for the throttle, which must count per account.
+    session.add(AuditEvent(actor_id=user.id if user else None,
+                           actor_role=user.role if user else None, action="login",
+                           resource="session", outcome="success" if ok else "failure",
+                           address=address, at=now))
     if not ok or user is None:
         session.flush()
         locked_now = _failures(session, email=email, now=now) == MAX_FAILURES_PER_ACCOUNT
         if user is not None and locked_now:
             session.add(AuditEvent(actor_id=user.id, actor_role=user.role, action="lockout",
-                                   resource="session", outcome="locked", address=address))
+                                   resource="session", outcome="failure", address=address,
+                                   at=now))
             session.flush()
         return None
     if new_hash:
@@ -264,13 +269,22 @@ def end_session(session: Session, *, token: str | None) -> None:
         session.execute(delete(AuthSession).where(col(AuthSession.token_hash) == token_hash(token)))
 
 
+def sign_out(session: Session, *, current: Current, address: str) -> None:
+    """End the signed-in person's session and audit it."""
+    session.execute(delete(AuthSession).where(col(AuthSession.id) == current.session.id))
+    session.add(AuditEvent(actor_id=current.user.id, actor_role=current.user.role,
+                           action="logout", resource="session", address=address))
+    session.flush()
+
+
 def end_all_sessions(
     session: Session, *, user_id: uuid.UUID, keep: uuid.UUID | None = None
-) -> None:
+) -> int:
+    """End a person's sessions (but `keep`); return how many ended."""
     statement = delete(AuthSession).where(col(AuthSession.user_id) == user_id)
     if keep is not None:
         statement = statement.where(col(AuthSession.id) != keep)
-    session.execute(statement)
+    return session.execute(statement).rowcount  # type: ignore[attr-defined, no-any-return]
 
 
 class WrongPassword(Invalid):
@@ -308,23 +322,48 @@ def change_password(
     end_all_sessions(session, user_id=user.id, keep=keep_session)
 
 
-def set_disabled(session: Session, *, email: str, disabled: bool) -> User:
-    """Disable (or re-enable) an account; disabling ends every session at once."""
+def set_disabled(session: Session, *, email: str, disabled: bool,
+                 address: str | None = None) -> User:
+    """Disable (or re-enable) an account; disabling ends every session at once and is
+    audited as an admin's session kill (the `pacewise` command has no account of its own,
+    so the row has no actor id; `address` says where it came from)."""
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()
     if user is None:
         raise Invalid(f"no account with email {email!r}")
     user.disabled = disabled
     session.add(user)
     if disabled:
-        end_all_sessions(session, user_id=user.id)
+        ended = end_all_sessions(session, user_id=user.id)
+        session.add(AuditEvent(actor_id=None, actor_role="admin", action="session_kill",
+                               resource=f"user:{user.id}, {ended} session(s) ended",
+                               address=address[:64] if address else None))
+        session.flush()
     return user
+
+
+def allow_erasure(session: Session) -> None:
+    """Let this transaction delete audit rows (PostgreSQL's append-only trigger refuses
+    them otherwise): call it first in anything that deletes a user. SQLite's trigger
+    leaves DELETE open, so there is nothing to do there."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SET LOCAL pacewise.erasing = 'on'"))
 
 
 def delete_account(session: Session, *, user: User, password: str, address: str) -> None:
     """Erase the account and, through the foreign keys, every row of the person."""
     confirm_password(session, user=user, password=password, address=address)
+    allow_erasure(session)
     end_all_sessions(session, user_id=user.id)
     session.execute(delete(LoginAttempt).where(col(LoginAttempt.email) == user.email))
+    # The foreign keys delete the rows about the person's data (patient_id) and empty the
+    # actor of what they did to others' data (a clinician's reads stay in the patients'
+    # access logs, unnamed). Their own sign-ins, sign-outs and exports name no patient and
+    # would stay behind with an empty actor and their address, so they go here, with an
+    # admin's session kill of the account.
+    session.execute(delete(AuditEvent).where(
+        sa.or_(sa.and_(col(AuditEvent.actor_id) == user.id,
+                       col(AuditEvent.patient_id).is_(None)),
+               col(AuditEvent.resource).startswith(f"user:{user.id},"))))
     session.delete(user)
     session.flush()
 
