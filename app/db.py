@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,7 +49,8 @@ def make_engine(settings: Settings) -> Engine:
         hide_parameters=True,
     )
     busy_timeout = settings.sqlite_busy_timeout_ms
-    _WRITERS[engine] = _WriterQueue(busy_timeout / 1000)
+    if url.database and url.database != ":memory:":
+        _WRITERS[engine] = _WriterQueue(Path(f"{url.database}.writer"), busy_timeout / 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -75,26 +79,50 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 class _WriterQueue:
-    """One SQLite writer at a time per process, waiting in line on a lock.
+    """One SQLite writer at a time, in line.
 
-    SQLite's own busy handler lets waiting writers sleep and poll with growing pauses, so
-    under many concurrent pushes some lose again and again until busy_timeout runs out and
-    answer 503. Queued here first, a process's writers take turns as soon as the lock is
-    free, and only the processes themselves contend through SQLite. Reentrant, so a nested
-    write in one thread behaves as it did before (SQLite's own timeout)."""
+    SQLite's busy handler lets a waiting writer sleep and retry with pauses growing to
+    100 ms, so under many concurrent pushes (and across worker processes) some writers lose
+    again and again until busy_timeout runs out and answer 503. Here a process's writers
+    queue on a semaphore (not a lock: FastAPI may end a unit of work on another thread than
+    began it), and the head of each process's queue takes an exclusive `flock` of a file
+    beside the database, tried every millisecond. A write nested in another waits out the
+    timeout, as it would in SQLite itself."""
 
-    def __init__(self, timeout_s: float) -> None:
-        self.lock = threading.RLock()
+    def __init__(self, path: Path, timeout_s: float) -> None:
+        self.path = path
+        self.turns = threading.Semaphore(1)
         self.timeout_s = timeout_s
+        self.fd: int | None = None
 
     @contextmanager
     def turn(self) -> Iterator[None]:
-        if not self.lock.acquire(timeout=self.timeout_s):
+        if not self.turns.acquire(timeout=self.timeout_s):
             raise Busy("the database is busy; try again shortly")
         try:
-            yield
+            if self.fd is None:
+                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._lock_file(time.monotonic() + self.timeout_s)
+            try:
+                yield
+            finally:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
         finally:
-            self.lock.release()
+            self.turns.release()
+
+    def _lock_file(self, deadline: float) -> None:
+        """Take the file lock, trying every millisecond: never blocked for good, so a
+        holder that never lets go (another engine's write in this very thread) ends in
+        503 like SQLite's own timeout, not in a hang."""
+        assert self.fd is not None
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise Busy("the database is busy; try again shortly") from None
+                time.sleep(0.001)
 
 
 _WRITERS: weakref.WeakKeyDictionary[Engine, _WriterQueue] = weakref.WeakKeyDictionary()

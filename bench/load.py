@@ -12,8 +12,9 @@ One run:
 2. 50 patients register (concurrently, through the API);
 3. for `--seconds` the bare endpoint is driven by 50 concurrent loops without pause; then
    Pacewise twice, `--seconds` each: flat out (each patient loops without pause) and paced
-   (each patient starts a round every `--pace` seconds, default 1 — sixty times as often
-   as the app's own once-a-minute sync). A round: push a batch of 5 mutations (3 new diary
+   (each patient starts a round every `--pace` seconds, default 5 — twelve times as often
+   as the app's own once-a-minute background sync, about as often as a patient logging
+   at full tilt saves). A round: push a batch of 5 mutations (3 new diary
    entries, an edit of an earlier one, a pacing session) to /api/v1/sync/push, pull from
    its cursor until up to date, read its diary list (GET /api/v1/diary-entries?limit=20);
 4. printed: requests/s, p50/p95/p99 latency and errors, per request kind for Pacewise, and
@@ -328,7 +329,7 @@ def main() -> int:
     parser.add_argument("--patients", type=int, default=50, help="concurrent patients (and "
                         "concurrent loops on the bare endpoint)")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers per server")
-    parser.add_argument("--pace", type=float, default=1.0, help="seconds between the rounds "
+    parser.add_argument("--pace", type=float, default=5.0, help="seconds between the rounds "
                         "of one patient in the paced measurement")
     args = parser.parse_args()
 

@@ -8,7 +8,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.deps import CurrentPatient, SessionDep, SettingsDep, client_address
+from app.db import unit_of_work
+from app.deps import (
+    CurrentPatient,
+    EngineDep,
+    SessionDep,
+    SettingsDep,
+    client_address,
+    get_patient,
+    signed_in,
+)
 from app.models import AuditEvent
 from app.schemas.common import body_is_nul_free
 from app.schemas.sync import (
@@ -44,22 +53,29 @@ async def _nul_free(request: Request) -> bool:
 
 
 @router.post("/push", response_model=PushResponse, responses=_ERRORS)
-def push(request: PushRequest, http: Request, patient: CurrentPatient, session: SessionDep,
-         settings: SettingsDep, nul_free: Annotated[bool, Depends(_nul_free)]) -> Response:
+def push(request: PushRequest, http: Request, engine: EngineDep, settings: SettingsDep,
+         nul_free: Annotated[bool, Depends(_nul_free)]) -> Response:
     """Apply a batch of the outbox: each mutation applied once, rejected, or a duplicate."""
-    outcome = sync.push(
-        session, patient_id=patient.id,
-        actor=Actor(user_id=patient.id, role="patient", name=patient.name),
-        request=request, lock_timeout_ms=settings.sqlite_busy_timeout_ms, nul_free=nul_free,
-    )
-    # One audit row per push, never one per mutation, in the push's own transaction.
-    counts = {"applied": 0, "rejected": 0, "duplicate": 0}
-    for result in outcome.results:
-        counts[result["status"]] = counts.get(result["status"], 0) + 1
-    session.add(AuditEvent(
-        actor_id=patient.id, actor_role=patient.role, patient_id=patient.id,
-        action="sync_push", resource=", ".join(f"{k} {n}" for k, n in counts.items()),
-        address=client_address(http)))
+    # The unit of work lives inside this one call, not in a request-scoped dependency: a
+    # dependency's start and end run as separate thread-pool tasks, and the write lock
+    # would be held across the event loop's scheduling between them. Committed here, before
+    # the response is sent.
+    with unit_of_work(engine, write=True) as session:
+        patient = get_patient(signed_in(http, session, settings))
+        outcome = sync.push(
+            session, patient_id=patient.id,
+            actor=Actor(user_id=patient.id, role="patient", name=patient.name),
+            request=request, lock_timeout_ms=settings.sqlite_busy_timeout_ms,
+            nul_free=nul_free,
+        )
+        # One audit row per push, never one per mutation, in the push's own transaction.
+        counts = {"applied": 0, "rejected": 0, "duplicate": 0}
+        for result in outcome.results:
+            counts[result["status"]] = counts.get(result["status"], 0) + 1
+        session.add(AuditEvent(
+            actor_id=patient.id, actor_role=patient.role, patient_id=patient.id,
+            action="sync_push", resource=", ".join(f"{k} {n}" for k, n in counts.items()),
+            address=client_address(http)))
     body = {"last_mutation_id": outcome.last_mutation_id, "results": outcome.results}
     return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
                     media_type="application/json")
