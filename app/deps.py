@@ -76,6 +76,13 @@ def signed_in(request: Request, session: Session, settings: Settings, *,
     return current
 
 
+def require_session_cookie(request: Request, settings: SettingsDep) -> None:
+    """Refuse a request with no session cookie at all before its body is read, for a route
+    that checks the session itself inside its own unit of work (sync push)."""
+    if not request.cookies.get(session_cookie_name(settings)):
+        raise NotAuthenticated("sign in to continue")
+
+
 def get_current(request: Request, session: SessionDep, settings: SettingsDep) -> Current:
     """The signed-in person, with CSRF checked for state-changing requests."""
     return signed_in(request, session, settings)

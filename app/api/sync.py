@@ -16,6 +16,7 @@ from app.deps import (
     SettingsDep,
     client_address,
     get_patient,
+    require_session_cookie,
     signed_in,
 )
 from app.models import AuditEvent
@@ -52,7 +53,8 @@ async def _nul_free(request: Request) -> bool:
     return body_is_nul_free(await request.body())
 
 
-@router.post("/push", response_model=PushResponse, responses=_ERRORS)
+@router.post("/push", response_model=PushResponse, responses=_ERRORS,
+             dependencies=[Depends(require_session_cookie)])
 def push(request: PushRequest, http: Request, engine: EngineDep, settings: SettingsDep,
          nul_free: Annotated[bool, Depends(_nul_free)]) -> Response:
     """Apply a batch of the outbox: each mutation applied once, rejected, or a duplicate."""

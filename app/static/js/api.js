@@ -22,7 +22,8 @@ export function readCookie(name, cookies = globalThis.document?.cookie ?? '') {
   return null;
 }
 
-async function request(method, path, body) {
+/** A JSON request to our own API; ApiError for a 4xx/5xx, NetworkError when nothing came back. */
+export async function request(method, path, body) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') headers['X-CSRF-Token'] = readCookie('csrf_token') ?? '';

@@ -12,14 +12,15 @@ import { dayText, localDay } from './rules/numbers.js';
 import { Check, Disclosure, Scale, useApp, useRecords, useUid } from './ui.js';
 
 /** A labelled input with an optional hint and, when `error` is set, the message beside it. */
-export function TextField({ label, hint, value, onInput, error, type = 'text', multiline = false, ...rest }) {
+export function TextField({ label, hint, value, onInput, error, type = 'text', multiline = false,
+  className = '', ...rest }) {
   const id = useUid('in');
   const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   const props = { id, value: value ?? '', 'aria-describedby': describedBy,
     'aria-invalid': error ? 'true' : undefined,
     onInput: (event) => onInput(event.currentTarget.value), ...rest };
   return html`
-    <div class=${`field${error ? ' invalid' : ''}`}>
+    <div class=${`field${className ? ` ${className}` : ''}${error ? ' invalid' : ''}`}>
       <label for=${id}>${label}</label>
       ${hint && html`<p class="hint" id=${`${id}-hint`}>${hint}</p>`}
       ${multiline ? html`<textarea ...${props} rows="3"></textarea>` : html`<input type=${type} ...${props} />`}

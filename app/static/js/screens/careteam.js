@@ -5,7 +5,7 @@
 // so and shows what this device last fetched (kept in the person's own local database,
 // which sign-out clears). Notes from the team arrive by sync and are read offline too.
 
-import { ApiError, NetworkError, readCookie } from '../api.js';
+import { ApiError, request } from '../api.js';
 import { html, useEffect, useRef, useState } from '../html.js';
 import { useApp, useRecords, useUid } from '../ui.js';
 
@@ -29,30 +29,12 @@ const RESOURCES = {
 const CACHE_KEY = 'care_team';
 const LOG_SHOWN = 30;
 
-// Sharing needs the server; the requests carry the CSRF header like every other write.
-async function send(method, path, body) {
-  const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET') headers['X-CSRF-Token'] = readCookie('csrf_token') ?? '';
-  let response;
-  try {
-    response = await fetch(path, { method, headers, credentials: 'same-origin', cache: 'no-store',
-      body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch (error) {
-    throw new NetworkError(error?.message || 'network error');
-  }
-  if (response.status === 204) return null;
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data);
-  if (data === null) throw new NetworkError('the answer was cut off');
-  return data;
-}
-
+// Sharing needs the server; api.js's requests carry the CSRF header like every other write.
 const sharing = {
-  links: () => send('GET', '/api/v1/care-links'),
-  accessLog: () => send('GET', '/api/v1/access-log'),
-  invite: (role) => send('POST', '/api/v1/care-links/invites', { role }),
-  revoke: (id) => send('DELETE', `/api/v1/care-links/${encodeURIComponent(id)}`),
+  links: () => request('GET', '/api/v1/care-links'),
+  accessLog: () => request('GET', '/api/v1/access-log'),
+  invite: (role) => request('POST', '/api/v1/care-links/invites', { role }),
+  revoke: (id) => request('DELETE', `/api/v1/care-links/${encodeURIComponent(id)}`),
 };
 
 const moment = (iso) => new Date(iso).toLocaleString(undefined,

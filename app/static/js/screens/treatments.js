@@ -5,6 +5,7 @@
 
 import { WEEKDAY_NAMES, describeDays, localDate, shortDate } from '../dates.js';
 import { html, useState } from '../html.js';
+import { TextField } from '../goal-form.js';
 import { newId } from '../outbox.js';
 import {
   ROUTINE_AREAS, ROUTINE_SUGGESTIONS, SUGGESTION_SOURCES, TREATMENT_KINDS, TREATMENT_STATUSES,
@@ -16,20 +17,7 @@ const STATUS_ORDER = { active: 0, paused: 1, stopped: 2 };
 const DAY_SHORT = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 /** A labelled input whose error, when there is one, sits right under it and is announced with it. */
-export function CheckedField({ label, hint, error, value, onInput, type = 'text', multiline = false, ...rest }) {
-  const id = useUid('in');
-  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
-  const props = { id, value: value ?? '', 'aria-describedby': describedBy,
-    'aria-invalid': error ? 'true' : undefined,
-    onInput: (event) => onInput(event.currentTarget.value), ...rest };
-  return html`
-    <div class="field checked-field">
-      <label for=${id}>${label}</label>
-      ${hint && html`<p class="hint" id=${`${id}-hint`}>${hint}</p>`}
-      ${multiline ? html`<textarea ...${props} rows="3"></textarea>` : html`<input type=${type} ...${props} />`}
-      ${error && html`<p class="error" id=${`${id}-error`}>${error}</p>`}
-    </div>`;
-}
+export const CheckedField = (props) => TextField({ ...props, className: 'checked-field' });
 
 /** A labelled <select> of `choices` ({value: label}), with its error under it. */
 export function CheckedSelect({ label, choices, value, onChange, error, placeholder }) {
