@@ -89,11 +89,37 @@ def _shared_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     yield application
 
 
+_DDL: dict[str, str] = {}
+
+
+def create_tables(engine: sa.Engine) -> None:
+    """What `SQLModel.metadata.create_all` does, in one round trip: the same statements
+    (triggers included), compiled once per run. A PostgreSQL schema is ready in half the
+    time, and most of the suite's tests start from one."""
+    driver = engine.url.drivername
+    if driver not in _DDL:
+        statements: list[str] = []
+        mock = sa.create_mock_engine(f"{driver}://", lambda sql, *_, **__: statements.append(
+            str(sql.compile(dialect=mock.dialect)).strip()))
+        SQLModel.metadata.create_all(mock, checkfirst=False)
+        _DDL[driver] = ";\n".join(statements) + ";"
+    connection = engine.raw_connection()
+    try:
+        if engine.dialect.name == "sqlite":
+            connection.driver_connection.executescript(_DDL[driver])  # type: ignore[union-attr]
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(_DDL[driver])
+            connection.commit()
+    finally:
+        connection.close()
+
+
 @pytest.fixture
 def app(_shared_app: FastAPI, settings: Settings) -> Iterator[FastAPI]:
     """The app on this test's own database (and settings)."""
     engine = make_engine(settings)
-    SQLModel.metadata.create_all(engine, checkfirst=False)
+    create_tables(engine)
     _shared_app.state.settings = settings
     _shared_app.state.engine = engine
     yield _shared_app
