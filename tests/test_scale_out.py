@@ -94,7 +94,7 @@ def test_two_devices_syncing_through_two_processes_in_turn_end_equal_to_the_serv
 
 
 WRITERS_PER_PROCESS = 8
-WRITES_EACH = 15
+WRITES_EACH = 10
 
 
 def test_concurrent_writers_in_two_processes_never_see_a_busy_database(

@@ -225,7 +225,7 @@ def test_devices_converge_without_loss_duplication_or_resurrection(app: FastAPI)
     machine = type("FaultySyncOn", (FaultySync,), {"app": app})
     try:
         run_state_machine_as_test(machine, settings=settings(
-            max_examples=30, stateful_step_count=50, deadline=None, derandomize=False,
+            max_examples=20, stateful_step_count=50, deadline=None, derandomize=False,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ))
     except SyncError as exc:  # pragma: no cover - shows the refusal, not a bare traceback
