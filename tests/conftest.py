@@ -36,6 +36,21 @@ hypothesis.settings.register_profile("pacewise", deadline=None)
 hypothesis.settings.load_profile("pacewise")
 
 
+# The longest tests, started first so that the two workers finish together instead of one
+# working alone through them at the end.
+LONGEST = ("test_crash_safety.py", "test_sync_faults.py", "test_fuzz.py")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def order(item: pytest.Item) -> int:
+        if item.path.name in LONGEST:
+            return 0
+        return 1 if item.get_closest_marker("slow") else 2
+
+    items.sort(key=order)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("CI") == "true" and not PG_URL:
         raise pytest.UsageError(
