@@ -17,7 +17,7 @@ from sqlmodel import SQLModel
 
 from app import migrate
 from app.db import make_engine
-from tests.conftest import make_settings
+from tests.conftest import ENGINES, make_settings, pg_schema
 from tests.live import server_environment
 
 PACEWISE = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "pacewise"
@@ -133,9 +133,15 @@ def test_a_populated_first_release_database_upgrades_to_head_keeping_every_row(d
         engine.dispose()
 
 
-def test_app_processes_starting_together_migrate_once_without_failing(database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("one SQLite file is served by one process, which migrates before it forks")
+# One SQLite file is served by one process, which migrates before it forks: PostgreSQL only
+# (CI always has it: conftest refuses CI=true without TEST_DATABASE_URL).
+@pytest.mark.parametrize("engine_name", [name for name in ENGINES if name == "postgresql"])
+def test_app_processes_starting_together_migrate_once_without_failing(engine_name):
+    with pg_schema() as database_url:
+        _migrate_together(database_url)
+
+
+def _migrate_together(database_url: str) -> None:
     environment = server_environment(database_url, "http://127.0.0.1")
     starts = [subprocess.Popen([str(PACEWISE), "migrate"], env=environment,  # noqa: S603
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
