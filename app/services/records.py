@@ -12,7 +12,7 @@ import binascii
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
@@ -30,6 +30,9 @@ from app.schemas.entities import ENTITIES, Entity
 from app.services import scoring
 
 META_FIELDS = tuple(RecordColumns.model_fields)  # id, patient_id, version, deleted, ...
+# A record as the write path holds it: a table model instance loaded from the database, or
+# a NewRecord created in the batch (both give its columns as attributes).
+Row = Any
 RejectReason = Literal["validation", "deleted", "unknown_entity", "not_found", "forbidden"]
 # How long a write waits for the patient's version lock on PostgreSQL before giving up.
 LOCK_TIMEOUT_MS = 5000
@@ -62,7 +65,7 @@ class Result:
     version: int | None = None
     error: RejectReason | None = None
     detail: str | None = None
-    row: SQLModel | None = None
+    row: Row | None = None
     created: bool = False
 
 
@@ -144,19 +147,19 @@ class _Rows:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.known: dict[tuple[str, uuid.UUID], SQLModel | None] = {}
-        self.created: dict[str, list[SQLModel]] = {}
+        self.known: dict[tuple[str, uuid.UUID], Row | None] = {}
+        self.created: dict[str, list[NewRecord]] = {}
 
-    def get(self, entity: Entity, record_id: uuid.UUID) -> SQLModel | None:
+    def get(self, entity: Entity, record_id: uuid.UUID) -> Row | None:
         key = (entity.name, record_id)
         if key not in self.known:
             self.known[key] = self.session.get(entity.table, record_id)
         return self.known[key]
 
-    def add(self, entity: Entity, row: SQLModel) -> None:
+    def add(self, entity: Entity, row: Row) -> None:
         self.known[(entity.name, row.id)] = row  # type: ignore[attr-defined]
 
-    def create(self, entity: Entity, row: SQLModel) -> None:
+    def create(self, entity: Entity, row: NewRecord) -> None:
         self.add(entity, row)
         self.created.setdefault(entity.name, []).append(row)
 
@@ -172,17 +175,10 @@ class _Rows:
 
 
 def _insert_rows(session: Session, table: sa.Table, columns: tuple[str, ...],
-                 rows: list[SQLModel]) -> None:
+                 rows: list[Any]) -> None:
     connection = session.connection()
     dialect = connection.dialect
-    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-                  for name in columns]
-    bound = (
-        [value if process is None else process(value)
-         for process, value in zip(processors, map(row.__dict__.__getitem__, columns),
-                                   strict=True)]
-        for row in rows
-    )
+    bound = _bound_rows(dialect, table, columns, rows)
     quote = dialect.identifier_preparer.quote
     names = ", ".join(quote(name) for name in columns)
     target = dialect.identifier_preparer.format_table(table)
@@ -199,9 +195,37 @@ def _insert_rows(session: Session, table: sa.Table, columns: tuple[str, ...],
         return
     statement = f"INSERT INTO {target} ({names}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608 - names from our own table
     try:
-        connection.connection.driver_connection.executemany(statement, bound)  # type: ignore[union-attr]
+        driver.executemany(statement, bound)  # type: ignore[union-attr]
     except sqlite3.Error as exc:
         raise sa.exc.DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
+
+
+def _bound_rows(dialect: sa.Dialect, table: sa.Table, columns: tuple[str, ...],
+                rows: list[Any]) -> list[tuple[Any, ...]]:
+    """The rows' values as the driver takes them, worked out a column at a time with
+    SQLAlchemy's own bind processor for the column; a value the batch shares (its time, its
+    patient, an empty field) is processed once."""
+    bound_columns = []
+    for name in columns:
+        values = [row.__dict__[name] for row in rows]
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            values = _processed(process, values)
+        bound_columns.append(values)
+    return list(zip(*bound_columns, strict=True))
+
+
+def _processed(process: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    out = []
+    seen: Any = _UNSEEN
+    for value in values:
+        if value is not seen:  # bind processors are pure: the same object binds the same
+            seen, bound = value, process(value)
+        out.append(bound)
+    return out
+
+
+_UNSEEN = object()
 
 
 def _psycopg_error() -> type[Exception]:
@@ -273,7 +297,7 @@ def _apply_one(
             raise _Rejected("not_found", f"{entity.name} {mutation.record_id} was not found")
         version = counter.next()
         _erase(entity, row)
-        row.sqlmodel_update({"deleted": True, "version": version, "updated_at": now})
+        _set(row, {"deleted": True, "version": version, "updated_at": now})
         return Result("applied", version=version, row=row)
 
     if row is None:
@@ -283,7 +307,7 @@ def _apply_one(
             raise _Rejected("not_found", f"{entity.name} {mutation.record_id} was not found")
         values.update(_author_fields(entity, actor))
         version = counter.next()
-        row = _new_row(entity, {
+        row = NewRecord(entity, {
             "id": mutation.record_id, "patient_id": patient_id, "version": version,
             "deleted": False, "created_at": now, "updated_at": now, **values,
         })
@@ -295,22 +319,25 @@ def _apply_one(
     version = counter.next()
     if mutation.base_version < row.version:  # type: ignore[attr-defined]
         _keep_overwritten(session, entity, row, changes, mutation.base_version, version)
-    row.sqlmodel_update({**changes, "version": version, "updated_at": now})
+    _set(row, {**changes, "version": version, "updated_at": now})
     return Result("applied", version=version, row=row)
 
 
-def _new_row(entity: Entity, values: dict[str, Any]) -> SQLModel:
-    """A new, unsaved row of `entity` holding `values` (every other column None).
+class NewRecord:
+    """A record created in this batch, not yet inserted: its column values as attributes
+    (every column not given is None). `Rows.insert_created` writes it at the batch's end.
 
-    It is what `entity.table(**values)` gives, built without SQLModel's per-field
-    `__setattr__`, which was most of the time of a 500-mutation push: a table model does not
-    validate on init anyway, and the flush reads the instance's dict as it is.
-    """
-    row = sa.orm.attributes.manager_of_class(entity.table).new_instance()
-    row.__dict__.update(dict.fromkeys(_column_names(entity)))
-    row.__dict__.update(values)
-    object.__setattr__(row, "__pydantic_fields_set__", set(values))
-    return row  # type: ignore[no-any-return]
+    It is not a table model instance: SQLAlchemy's per-instance state made building those
+    the largest cost of a 500-record push, and a created row never joins the session."""
+
+    def __init__(self, entity: Entity, values: dict[str, Any]) -> None:
+        self.__dict__.update(dict.fromkeys(_column_names(entity)))
+        self.__dict__.update(values)
+
+
+def _set(row: Any, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(row, name, value)
 
 
 _COLUMN_NAMES: dict[str, tuple[str, ...]] = {}
@@ -334,7 +361,7 @@ class _Counter:
         return self.version
 
 
-def _check_actor_may_write(entity: Entity, actor: Actor, row: SQLModel | None) -> None:
+def _check_actor_may_write(entity: Entity, actor: Actor, row: Row | None) -> None:
     if actor.role == "patient" and not entity.writable_by_patient:
         raise _Rejected("validation", f"{entity.name} is written by the care team; it is read-only")
     if actor.role == "clinician":
@@ -382,7 +409,7 @@ def _defaulted(entity: Entity) -> set[str]:
     return set(entity.create.model_fields) - {"id"}
 
 
-def _validate_patch(entity: Entity, mutation: Mutation, row: SQLModel) -> dict[str, Any]:
+def _validate_patch(entity: Entity, mutation: Mutation, row: Row) -> dict[str, Any]:
     given = dict(mutation.fields)
     given.pop("id", None)
     try:
@@ -444,7 +471,7 @@ def _check_references(
 
 
 def _keep_overwritten(
-    session: Session, entity: Entity, row: SQLModel, changes: dict[str, Any],
+    session: Session, entity: Entity, row: Row, changes: dict[str, Any],
     base_version: int, version: int,
 ) -> None:
     json_columns = _json_columns(entity)
@@ -465,7 +492,7 @@ def _keep_overwritten(
         ))
 
 
-def _erase(entity: Entity, row: SQLModel) -> None:
+def _erase(entity: Entity, row: Row) -> None:
     """A tombstone keeps its id and version, and nothing of what it said."""
     table = entity.table.__table__  # type: ignore[attr-defined]
     for column in table.columns:
@@ -493,7 +520,7 @@ def _erase_revisions(session: Session, patient_id: uuid.UUID, record_ids: set[An
 def write_one(
     session: Session, *, patient_id: uuid.UUID, actor: Actor, mutation: Mutation,
     must_exist: bool | None = None,
-) -> SQLModel:
+) -> Row:
     """Apply one mutation for a REST call; a rejection becomes the matching HTTP error.
 
     `must_exist=False` is a create (an existing id is a conflict), `True` is a patch or a
