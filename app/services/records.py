@@ -80,26 +80,38 @@ class _Rejected(Exception):
 
 def lock_patient_version(
     session: Session, patient_id: uuid.UUID, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS
-) -> PatientSyncState:
+) -> int:
     """Take the patient's version row lock (FOR UPDATE on PostgreSQL; on SQLite the write
-    transaction already began IMMEDIATE) and return the row, creating it if needed.
+    transaction already began IMMEDIATE) and return the version, creating the row if needed.
 
     On PostgreSQL a wait longer than `lock_timeout_ms` fails with a lock timeout, which the
     API answers 503 with Retry-After, as SQLite's busy_timeout does."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}"))
-    statement = select(PatientSyncState).where(PatientSyncState.patient_id == patient_id)
-    state = session.exec(statement.with_for_update()).first()
-    if state is None:
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        session.execute(
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}"))
+    version = connection.execute(_LOCK_VERSION, {"patient_id": patient_id}).scalar()
+    if version is None:
+        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        connection.execute(
             insert(PatientSyncState)
             .values(patient_id=patient_id, version=0, purged_through=0)
             .on_conflict_do_nothing()
         )
-        state = session.exec(statement.with_for_update()).one()
-    return state
+        version = connection.execute(_LOCK_VERSION, {"patient_id": patient_id}).scalar_one()
+    return version  # type: ignore[no-any-return]
+
+
+_STATE_TABLE: sa.Table = PatientSyncState.__table__  # type: ignore[attr-defined]
+_LOCK_VERSION = (
+    sa.select(_STATE_TABLE.c.version)
+    .where(_STATE_TABLE.c.patient_id == sa.bindparam("patient_id", type_=sa.Uuid()))
+    .with_for_update()
+)
+_SET_VERSION = (
+    sa.update(_STATE_TABLE)
+    .where(_STATE_TABLE.c.patient_id == sa.bindparam("of_patient", type_=sa.Uuid()))
+    .values(version=sa.bindparam("new_version", type_=sa.Integer()))
+)
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -114,11 +126,11 @@ def apply_mutations(
     lock_timeout_ms: int = LOCK_TIMEOUT_MS,
 ) -> list[Result]:
     """Apply mutations in order under the patient's lock; each is applied or rejected."""
-    state = lock_patient_version(session, patient_id, lock_timeout_ms=lock_timeout_ms)
+    version = lock_patient_version(session, patient_id, lock_timeout_ms=lock_timeout_ms)
     rows = _preload(session, mutations)
     results: list[Result] = []
     now = utcnow()
-    counter = _Counter(state.version)
+    counter = _Counter(version)
     # One flush at the end writes the whole batch (executemany), not one per mutation.
     with session.no_autoflush:
         for mutation in mutations:
@@ -127,8 +139,9 @@ def apply_mutations(
             except _Rejected as rejection:
                 result = Result("rejected", error=rejection.error, detail=rejection.detail)
             results.append(result)
-    if counter.version != state.version:
-        state.version = counter.version  # one attribute write, however many were applied
+    if counter.version != version:  # one statement, however many were applied
+        session.execute(_SET_VERSION, {"of_patient": patient_id,
+                                        "new_version": counter.version})
     rows.insert_created()
     erased = {
         mutation.record_id
@@ -252,10 +265,30 @@ def _preload(session: Session, mutations: Sequence[Mutation]) -> _Rows:
         entity = ENTITIES[name]
         table = entity.table
         rows.known.update({(name, record_id): None for record_id in record_ids})
-        for chunk in _chunks(list(record_ids), 500):
+        # Only the ids that exist are loaded as table models: a push of new records, the
+        # usual case, loads none.
+        found = _existing_ids(session, table.__table__, record_ids)  # type: ignore[attr-defined]
+        for chunk in _chunks(found, 500):
             for row in session.exec(select(table).where(table.id.in_(chunk))).all():  # type: ignore[attr-defined]
                 rows.add(entity, row)
     return rows
+
+
+def _existing_ids(session: Session, table: sa.Table, ids: set[uuid.UUID]) -> list[uuid.UUID]:
+    """Which of `ids` are in `table`, asked with a single parameter however many there are
+    (an array on PostgreSQL, a JSON list on SQLite): binding 500 parameters of an IN list
+    one by one took longer than the query."""
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name == "postgresql":
+        statement = sa.select(table.c.id).where(
+            table.c.id == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(sa.Uuid()))))
+        return list(connection.execute(statement, {"ids": list(ids)}).scalars())
+    process = table.c.id.type.bind_processor(dialect)
+    listed = json.dumps([process(record_id) if process else str(record_id) for record_id in ids])
+    statement = sa.select(table.c.id).where(table.c.id.in_(
+        sa.select(sa.literal_column("value")).select_from(sa.func.json_each(sa.bindparam("ids")))))
+    return list(connection.execute(statement, {"ids": listed}).scalars())
 
 
 def _as_uuid(value: Any) -> uuid.UUID | None:
@@ -383,10 +416,12 @@ def _author_fields(entity: Entity, actor: Actor) -> dict[str, Any]:
 
 
 def _validate_new(entity: Entity, mutation: Mutation) -> dict[str, Any]:
-    given = dict(mutation.fields)
-    given_id = given.pop("id", None)
-    if given_id is not None and str(given_id) != str(mutation.record_id):
-        raise _Rejected("validation", "id in the fields differs from record_id")
+    given = mutation.fields
+    if "id" in given:
+        given = dict(given)
+        given_id = given.pop("id")
+        if given_id is not None and str(given_id) != str(mutation.record_id):
+            raise _Rejected("validation", "id in the fields differs from record_id")
     try:
         model = entity.create.model_validate(given, context=_context(mutation))
     except ValidationError as exc:
@@ -401,7 +436,10 @@ def _validate_new(entity: Entity, mutation: Mutation) -> dict[str, Any]:
 
 
 def _context(mutation: Mutation) -> dict[str, Any] | None:
-    return {NUL_FREE: True} if mutation.nul_free else None
+    return _NUL_FREE_CONTEXT if mutation.nul_free else None
+
+
+_NUL_FREE_CONTEXT = {NUL_FREE: True}
 
 
 def _defaulted(entity: Entity) -> set[str]:
@@ -436,8 +474,8 @@ def _column_values(entity: Entity, model: Any, names: set[str] | None) -> dict[s
         values.pop("id", None)
     else:
         values = model.model_dump(include=names)
-    for name in _json_columns(entity).intersection(values):
-        if values[name] is not None:
+    for name in _json_columns(entity):
+        if values.get(name) is not None:
             values[name] = to_jsonable_python(values[name])
     if entity.name == "outcome_response" and "answers" in values:
         values["score"] = scoring.score(model.instrument, model.answers)

@@ -69,8 +69,7 @@ def push(
     # The patient's lock first: pushes of one client (and of one patient) queue here, so the
     # client's last_mutation_id below cannot change until this transaction ends.
     records.lock_patient_version(session, patient_id, lock_timeout_ms=lock_timeout_ms)
-    client = _claim_client(session, client_id=request.client_id, patient_id=patient_id)
-    stored = client.last_mutation_id
+    stored = _claim_client(session, client_id=request.client_id, patient_id=patient_id)
     expected = stored + 1
     fresh: list[MutationIn] = []
     for mutation in request.mutations:
@@ -91,12 +90,11 @@ def push(
         else {"id": mutation.id, "status": "duplicate"}
         for mutation in request.mutations
     ]
-    if fresh:
-        client.last_mutation_id = fresh[-1].id
-    client.last_seen_at = utcnow()
-    session.add(client)
-    session.flush()
-    return PushOutcome(client.last_mutation_id, results)
+    last_mutation_id = fresh[-1].id if fresh else stored
+    session.execute(_CLIENT_SEEN, {"of_client": request.client_id,
+                                   "new_last_mutation_id": last_mutation_id,
+                                   "seen_at": utcnow()})
+    return PushOutcome(last_mutation_id, results)
 
 
 def _check_envelope(request: PushRequest) -> None:
@@ -116,25 +114,40 @@ def _check_envelope(request: PushRequest) -> None:
         previous = mutation.id
 
 
-def _claim_client(session: Session, *, client_id: uuid.UUID, patient_id: uuid.UUID) -> SyncClient:
-    """The client's row, created on first use; a client_id belongs to its first user."""
-    statement = sa.select(SyncClient).where(SyncClient.client_id == client_id)  # type: ignore[arg-type]
-    client = session.scalars(statement.with_for_update()).first()
-    if client is None:
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+def _claim_client(session: Session, *, client_id: uuid.UUID, patient_id: uuid.UUID) -> int:
+    """The client's last applied mutation id, its row created on first use; a client_id
+    belongs to its first user."""
+    connection = session.connection()
+    row = connection.execute(_CLIENT, {"client_id": client_id}).first()
+    if row is None:
+        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
         now = utcnow()
-        session.execute(
+        connection.execute(
             insert(SyncClient)
             .values(client_id=client_id, patient_id=patient_id, last_mutation_id=0,
                     created_at=now, last_seen_at=now)
             .on_conflict_do_nothing()
         )
-        client = session.scalars(statement.with_for_update()).one()
-    if client.patient_id != patient_id:
+        row = connection.execute(_CLIENT, {"client_id": client_id}).one()
+    owner, last_mutation_id = row
+    if owner != patient_id:
         raise Forbidden(f"client_id {client_id} belongs to another account; start a new "
                         "client_id for this one", code="client_id_taken")
-    return client
+    return last_mutation_id  # type: ignore[no-any-return]
+
+
+_CLIENTS: sa.Table = SyncClient.__table__  # type: ignore[attr-defined]
+_CLIENT = (
+    sa.select(_CLIENTS.c.patient_id, _CLIENTS.c.last_mutation_id)
+    .where(_CLIENTS.c.client_id == sa.bindparam("client_id", type_=sa.Uuid()))
+    .with_for_update()
+)
+_CLIENT_SEEN = (
+    sa.update(_CLIENTS)
+    .where(_CLIENTS.c.client_id == sa.bindparam("of_client", type_=sa.Uuid()))
+    .values(last_mutation_id=sa.bindparam("new_last_mutation_id", type_=sa.Integer()),
+            last_seen_at=sa.bindparam("seen_at", type_=SyncClient.__table__.c.last_seen_at.type))
+)
 
 
 def _apply(
