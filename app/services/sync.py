@@ -146,7 +146,7 @@ _CLIENT_SEEN = (
     sa.update(_CLIENTS)
     .where(_CLIENTS.c.client_id == sa.bindparam("of_client", type_=sa.Uuid()))
     .values(last_mutation_id=sa.bindparam("new_last_mutation_id", type_=sa.Integer()),
-            last_seen_at=sa.bindparam("seen_at", type_=SyncClient.__table__.c.last_seen_at.type))
+            last_seen_at=sa.bindparam("seen_at", type_=_CLIENTS.c.last_seen_at.type))
 )
 
 
