@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.url import make_url
 from sqlmodel import Session
@@ -25,12 +26,23 @@ from app.errors import Busy
 WRITE = {"pacewise_write": True}
 
 
+def json_text(value: Any) -> str:
+    """A JSON column's value as stored text: orjson writes the small lists and objects of
+    a record about ten times faster than `json.dumps`, which was most of binding a push."""
+    return orjson.dumps(value).decode()
+
+
+# How every engine writes and reads JSON columns.
+JSON_CODEC: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": orjson.loads}
+
+
 def make_engine(settings: Settings) -> Engine:
     """Create the engine for `settings.database_url`, with SQLite tuned for concurrent use."""
     url = make_url(settings.database_url)
     if url.get_backend_name() != "sqlite":
         return create_engine(
-            url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+            url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True,
+            **JSON_CODEC,
         )
 
     if url.database and url.database != ":memory:":
@@ -47,6 +59,7 @@ def make_engine(settings: Settings) -> Engine:
         max_overflow=20,
         # SQL parameters hold diary text: keep them out of error messages and logs.
         hide_parameters=True,
+        **JSON_CODEC,
     )
     busy_timeout = settings.sqlite_busy_timeout_ms
     if url.database and url.database != ":memory:":

@@ -20,12 +20,20 @@ from app.services.accounts import Current
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_settings_dep(request: Request) -> Settings:
+# Dependencies that only read app state are `async def`: FastAPI runs a plain `def`
+# dependency on a worker thread, and the hop there and back cost more than the read.
+
+
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
 def get_engine(request: Request) -> Engine:
     return request.app.state.engine  # type: ignore[no-any-return]
+
+
+async def _engine_dep(request: Request) -> Engine:
+    return get_engine(request)
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -39,7 +47,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-EngineDep = Annotated[Engine, Depends(get_engine)]
+EngineDep = Annotated[Engine, Depends(_engine_dep)]
 # scope="function": the commit runs when the route returns, before the response goes out,
 # so a 2xx always means the write is durable.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -76,7 +84,7 @@ def signed_in(request: Request, session: Session, settings: Settings, *,
     return current
 
 
-def require_session_cookie(request: Request, settings: SettingsDep) -> None:
+async def require_session_cookie(request: Request, settings: SettingsDep) -> None:
     """Refuse a request with no session cookie at all before its body is read, for a route
     that checks the session itself inside its own unit of work (sync push)."""
     if not request.cookies.get(session_cookie_name(settings)):

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
+import orjson
 
 PUSH_PATH = "/api/v1/sync/push"
 PULL_PATH = "/api/v1/sync/pull"
@@ -76,18 +77,23 @@ class HttpTransport:
         return cls(client)
 
     def send(self, request: Request) -> Reply:
+        body = None if request.json is None else orjson.dumps(request.json)
         try:
             response = self.client.request(request.method, request.path,
-                                           params=request.params, json=request.json)
+                                           params=request.params, content=body,
+                                           headers=JSON_BODY if body is not None else None)
         except httpx.TransportError as exc:
             raise TransportError(str(exc)) from exc
         return Reply(response.status_code, _json(response), dict(response.headers))
 
 
+JSON_BODY = {"Content-Type": "application/json"}
+
+
 def _json(response: httpx.Response) -> Any:
     try:
-        return response.json()
-    except ValueError:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
         return None
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from app.api.fastjson import FastJsonRoute
 from app.db import unit_of_work
 from app.deps import (
     CurrentPatient,
@@ -32,7 +33,7 @@ from app.schemas.sync import (
 from app.services import sync
 from app.services.records import Actor
 
-router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
+router = APIRouter(prefix="/api/v1/sync", tags=["sync"], route_class=FastJsonRoute)
 
 CURSOR_HELP = "The cursor of the last page applied; 0 for everything"
 LIMIT_HELP = f"At most this many changes; more than {PULL_LIMIT_MAX} counts as {PULL_LIMIT_MAX}"
@@ -79,8 +80,7 @@ def push(request: PushRequest, http: Request, engine: EngineDep, settings: Setti
             action="sync_push", resource=", ".join(f"{k} {n}" for k, n in counts.items()),
             address=client_address(http)))
     body = {"last_mutation_id": outcome.last_mutation_id, "results": outcome.results}
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                    media_type="application/json")
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 @router.get("/pull", response_model=PullResponse)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
+import orjson
 import sqlalchemy as sa
 from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
@@ -229,16 +230,12 @@ def _bound_rows(dialect: sa.Dialect, table: sa.Table, columns: tuple[str, ...],
 
 
 def _processed(process: Callable[[Any], Any], values: list[Any]) -> list[Any]:
-    out = []
-    seen: Any = _UNSEEN
-    for value in values:
-        if value is not seen:  # bind processors are pure: the same object binds the same
-            seen, bound = value, process(value)
-        out.append(bound)
-    return out
+    first = values[0]
+    if len(set(map(id, values))) == 1:  # one object in every row: bind processors are pure
+        return [process(first)] * len(values)
+    return list(map(process, values))
 
 
-_UNSEEN = object()
 
 
 def _psycopg_error() -> type[Exception]:
@@ -275,19 +272,19 @@ def _preload(session: Session, mutations: Sequence[Mutation]) -> _Rows:
 
 
 def _existing_ids(session: Session, table: sa.Table, ids: set[uuid.UUID]) -> list[uuid.UUID]:
-    """Which of `ids` are in `table`, asked with a single parameter however many there are
-    (an array on PostgreSQL, a JSON list on SQLite): binding 500 parameters of an IN list
-    one by one took longer than the query."""
+    """Which of `ids` are in `table`, asked with one parameter, a JSON list, however many
+    there are: binding an IN list of 500 parameters one by one took longer than the query."""
     connection = session.connection()
     dialect = connection.dialect
+    process = table.c.id.type.bind_processor(dialect)  # the id as the column stores it
+    listed = orjson.dumps([process(record_id) if process else str(record_id)
+                           for record_id in ids]).decode()
     if dialect.name == "postgresql":
-        statement = sa.select(table.c.id).where(
-            table.c.id == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(sa.Uuid()))))
-        return list(connection.execute(statement, {"ids": list(ids)}).scalars())
-    process = table.c.id.type.bind_processor(dialect)
-    listed = json.dumps([process(record_id) if process else str(record_id) for record_id in ids])
-    statement = sa.select(table.c.id).where(table.c.id.in_(
-        sa.select(sa.literal_column("value")).select_from(sa.func.json_each(sa.bindparam("ids")))))
+        elements = sa.func.json_array_elements_text(sa.cast(sa.bindparam("ids"), sa.JSON))
+        given = sa.select(sa.cast(sa.column("value"), sa.Uuid())).select_from(elements)
+    else:
+        given = sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam("ids")))
+    statement = sa.select(table.c.id).where(table.c.id.in_(given))
     return list(connection.execute(statement, {"ids": listed}).scalars())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import uuid
@@ -479,6 +480,27 @@ def test_a_malformed_mutation_is_rejected_alone_with_a_reason(
     live = len(MALFORMED_MUTATIONS) + 1
     assert len(stored_rows(engine, "diary_entry", patient.me["id"])) == live
     assert server_version(engine, patient.me["id"]) == live
+
+
+def test_a_record_that_only_lenient_json_reads_is_rejected_alone(
+    patient: Browser, engine: sa.Engine
+) -> None:
+    # A lone surrogate escape and a NaN literal: orjson refuses such a body, json.loads reads
+    # it; either way only the mutation holding them may fail, never the whole push.
+    lone, nan = new_entry(2), new_entry(3)
+    lone["fields"]["notes"] = "rest\ud800ed"
+    nan["fields"]["sleep_hours"] = float("nan")
+    body = json.dumps({"client_id": str(uuid.uuid4()), "schema_version": 1,
+                       "mutations": [new_entry(1), lone, nan, new_entry(4)]})
+    assert "\\ud800" in body and "NaN" in body
+
+    response = patient.post(PUSH, content=body, headers={"content-type": "application/json"})
+
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["applied", "rejected", "rejected", "applied"]
+    assert "notes" in results[1]["detail"] and "sleep_hours" in results[2]["detail"]
+    assert len(stored_rows(engine, "diary_entry", patient.me["id"])) == 2
 
 
 def test_a_client_id_of_another_account_is_refused(
