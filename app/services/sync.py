@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from app.errors import Busy, Conflict, DomainError, Forbidden, TooLarge
 from app.models import PatientSyncState, SyncClient, utcnow
+from app.models.base import UTCDateTime
 from app.schemas.entities import ENTITIES, Entity
 from app.schemas.sync import (
     MAX_MUTATIONS,
@@ -305,8 +306,9 @@ def _changes_after(
         return [], False, cursor
     last = found[-1][1]
     rows: list[tuple[int, str]] = []
+    plans = _plans(connection.dialect.name)
     for index in sorted({entity_index for entity_index, _ in found}):
-        plan = _PLANS[index]
+        plan = plans[index]
         for row in connection.execute(
             plan.rows, {"patient_id": patient_id, "cursor": cursor, "last": last}
         ).all():
@@ -329,18 +331,22 @@ _LAST_MUTATION_ID = sa.select(SyncClient.last_mutation_id).where(  # type: ignor
 
 class _Plan:
     """How to read one entity's rows for a pull and write each as a change's JSON text,
-    straight from the Core row (JSON columns are read as their stored text and passed on
-    as they are)."""
+    straight from the Core row.
+
+    Each column is read in the form the JSON needs with the least work in between: a JSON
+    column as its stored text, and on SQLite ids, times, dates and booleans as stored
+    (hex, text, 0/1) and rewritten as text, instead of building a UUID, datetime or date
+    only to print it again. On PostgreSQL an id is cast to text by the database."""
 
     HEAD = ("id", "version", "deleted", "created_at", "updated_at")
 
-    def __init__(self, entity: Entity) -> None:
+    def __init__(self, entity: Entity, dialect: str) -> None:
         table: sa.Table = entity.table.__table__  # type: ignore[attr-defined]
         names = records.public_fields(entity)
         columns = [table.c[name] for name in self.HEAD + names]
-        selected = [sa.cast(c, sa.Text) if isinstance(c.type, sa.JSON) else c for c in columns]
+        readers = [_reader(column, dialect) for column in columns]
         self.rows = (
-            sa.select(*selected)
+            sa.select(*(selected for selected, _ in readers))
             .where(table.c.patient_id == _P, table.c.version > _CURSOR,
                    table.c.version <= _LAST)
             .order_by(table.c.version)
@@ -350,11 +356,12 @@ class _Plan:
             table.c.version.label("v"),
         ).where(table.c.patient_id == _P, table.c.version > _CURSOR,
                 table.c.version <= sa.bindparam("bound", type_=sa.Integer()))
-        self.head = f'{{"entity":{_string(entity.name)},"id":"'
+        self.head = f'{{"entity":{_string(entity.name)},"id":'
+        self.id, _, _, self.created_at, self.updated_at = (write for _, write in readers[:5])
         self.fields = [
-            (f"{_string(name)}:", len(self.HEAD) + index, _encoder(column))
-            for index, (name, column) in enumerate(zip(names, columns[len(self.HEAD):],
-                                                       strict=True))
+            (f"{_string(name)}:", len(self.HEAD) + index, write)
+            for index, (name, (_, write)) in enumerate(zip(names, readers[len(self.HEAD):],
+                                                           strict=True))
         ]
 
     def encode(self, row: Any) -> str:
@@ -364,13 +371,55 @@ class _Plan:
         else:
             fields = ",".join([key + ("null" if row[position] is None else write(row[position]))
                                for key, position, write in self.fields])
-        return (f'{self.head}{row[0]}","version":{row[1]},"deleted":{_BOOL[deleted]},'
-                f'"created_at":{_datetime(row[3])},"updated_at":{_datetime(row[4])},'
-                f'"fields":{{{fields}}}}}')
+        return (f'{self.head}{self.id(row[0])},"version":{row[1]},'
+                f'"deleted":{_BOOL[deleted]},"created_at":{self.created_at(row[3])},'
+                f'"updated_at":{self.updated_at(row[4])},"fields":{{{fields}}}}}')
+
+
+def _reader(column: sa.Column[Any], dialect: str) -> tuple[Any, Callable[[Any], str]]:
+    """What to select for `column` and how to write its (non-null) value as JSON."""
+    kind = column.type
+    if isinstance(kind, sa.JSON):
+        return sa.cast(column, sa.Text), _raw  # the stored text is already JSON
+    if dialect == "sqlite":
+        if isinstance(kind, sa.Uuid):
+            return sa.type_coerce(column, sa.String), _hex_uuid
+        if isinstance(kind, UTCDateTime):
+            return sa.type_coerce(column, sa.String), _sqlite_datetime
+        if isinstance(kind, sa.Date):
+            return sa.type_coerce(column, sa.String), _string
+        if isinstance(kind, sa.Boolean):
+            return sa.type_coerce(column, sa.Integer), _boolean
+    if dialect == "postgresql":
+        if isinstance(kind, sa.Uuid):
+            return sa.cast(column, sa.Text), _uuid_text
+        if isinstance(kind, UTCDateTime):  # psycopg gives an aware datetime already
+            return sa.type_coerce(column, sa.DateTime(timezone=True)), _datetime
+    return column, _value
 
 
 def _string(text: str) -> str:
     return json.encoder.encode_basestring(text)  # type: ignore[no-any-return]
+
+
+def _uuid_text(text: str) -> str:
+    return f'"{text}"'  # a UUID's text never needs escaping
+
+
+def _hex_uuid(stored: str) -> str:
+    """A UUID stored as 32 hex digits (SQLite), written in its usual dashed form."""
+    if len(stored) != 32:
+        return _uuid(uuid.UUID(stored))
+    return f'"{stored[:8]}-{stored[8:12]}-{stored[12:16]}-{stored[16:20]}-{stored[20:]}"'
+
+
+def _sqlite_datetime(stored: str) -> str:
+    """A UTC time as SQLite keeps it ("2026-11-27 09:00:00.250000"), written as `_datetime`
+    writes the same time ("2026-11-27T09:00:00.250000Z"; no fraction when it is zero)."""
+    if len(stored) == 26 and stored[10] == " " and stored[19] == ".":
+        fraction = stored[19:]
+        return f'"{stored[:10]}T{stored[11:19]}{"" if fraction == ".000000" else fraction}Z"'
+    return _datetime(datetime.fromisoformat(stored).replace(tzinfo=UTC))
 
 
 def _datetime(value: datetime) -> str:
@@ -394,11 +443,7 @@ def _boolean(value: bool) -> str:
 
 
 def _raw(text: str) -> str:
-    return text  # a JSON column's stored text is already JSON
-
-
-def _encoder(column: sa.Column[Any]) -> Callable[[Any], str]:
-    return _raw if isinstance(column.type, sa.JSON) else _value
+    return text
 
 
 def _value(value: Any) -> str:
@@ -413,9 +458,17 @@ _WRITERS: dict[type, Callable[[Any], str]] = {
 
 
 ENTITY_ORDER = tuple(ENTITIES)
-_PLANS = [_Plan(ENTITIES[name]) for name in ENTITY_ORDER]
+_PLANS: dict[str, list[_Plan]] = {}
+
+
+def _plans(dialect: str) -> list[_Plan]:
+    if dialect not in _PLANS:
+        _PLANS[dialect] = [_Plan(ENTITIES[name], dialect) for name in ENTITY_ORDER]
+    return _PLANS[dialect]
+
+
 _PAGE_VERSIONS = (
-    sa.union_all(*(plan.versions for plan in _PLANS))
+    sa.union_all(*(plan.versions for plan in _plans("default")))
     .order_by(sa.literal_column("v"))
     .limit(sa.bindparam("count", type_=sa.Integer()))
 )
