@@ -91,11 +91,11 @@ def push(
         else {"id": mutation.id, "status": "duplicate"}
         for mutation in request.mutations
     ]
-    last_mutation_id = fresh[-1].id if fresh else stored
-    session.execute(_CLIENT_SEEN, {"of_client": request.client_id,
-                                   "new_last_mutation_id": last_mutation_id,
-                                   "seen_at": utcnow()})
-    return PushOutcome(last_mutation_id, results)
+    if not fresh:
+        return PushOutcome(stored, results)
+    session.execute(_CLIENT_APPLIED, {"of_client": request.client_id,
+                                      "new_last_mutation_id": fresh[-1].id})
+    return PushOutcome(fresh[-1].id, results)
 
 
 def _check_envelope(request: PushRequest) -> None:
@@ -116,21 +116,18 @@ def _check_envelope(request: PushRequest) -> None:
 
 
 def _claim_client(session: Session, *, client_id: uuid.UUID, patient_id: uuid.UUID) -> int:
-    """The client's last applied mutation id, its row created on first use; a client_id
-    belongs to its first user."""
+    """The client's last applied mutation id. One statement creates the client's row on
+    first use, or marks it seen and locks it; a client_id belongs to its first user."""
     connection = session.connection()
-    row = connection.execute(_CLIENT, {"client_id": client_id}).first()
-    if row is None:
-        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-        now = utcnow()
-        connection.execute(
-            insert(SyncClient)
-            .values(client_id=client_id, patient_id=patient_id, last_mutation_id=0,
-                    created_at=now, last_seen_at=now)
-            .on_conflict_do_nothing()
-        )
-        row = connection.execute(_CLIENT, {"client_id": client_id}).one()
-    owner, last_mutation_id = row
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    now = utcnow()
+    claim = insert(SyncClient).values(client_id=client_id, patient_id=patient_id,
+                                      last_mutation_id=0, created_at=now, last_seen_at=now)
+    owner, last_mutation_id = connection.execute(
+        claim.on_conflict_do_update(index_elements=[_CLIENTS.c.client_id],
+                                    set_={"last_seen_at": claim.excluded.last_seen_at})
+        .returning(_CLIENTS.c.patient_id, _CLIENTS.c.last_mutation_id)
+    ).one()
     if owner != patient_id:
         raise Forbidden(f"client_id {client_id} belongs to another account; start a new "
                         "client_id for this one", code="client_id_taken")
@@ -138,16 +135,10 @@ def _claim_client(session: Session, *, client_id: uuid.UUID, patient_id: uuid.UU
 
 
 _CLIENTS: sa.Table = SyncClient.__table__  # type: ignore[attr-defined]
-_CLIENT = (
-    sa.select(_CLIENTS.c.patient_id, _CLIENTS.c.last_mutation_id)
-    .where(_CLIENTS.c.client_id == sa.bindparam("client_id", type_=sa.Uuid()))
-    .with_for_update()
-)
-_CLIENT_SEEN = (
+_CLIENT_APPLIED = (
     sa.update(_CLIENTS)
     .where(_CLIENTS.c.client_id == sa.bindparam("of_client", type_=sa.Uuid()))
-    .values(last_mutation_id=sa.bindparam("new_last_mutation_id", type_=sa.Integer()),
-            last_seen_at=sa.bindparam("seen_at", type_=_CLIENTS.c.last_seen_at.type))
+    .values(last_mutation_id=sa.bindparam("new_last_mutation_id", type_=sa.Integer()))
 )
 
 
