@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
-import orjson
 import sqlalchemy as sa
 from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, select
 
+from app import jsoncodec
 from app.errors import Conflict, Forbidden, Invalid, NotFound, describe_errors
 from app.models import PatientSyncState, RecordColumns, RecordRevision, utcnow
 from app.schemas.common import NUL_FREE
@@ -236,8 +236,6 @@ def _processed(process: Callable[[Any], Any], values: list[Any]) -> list[Any]:
     return list(map(process, values))
 
 
-
-
 def _psycopg_error() -> type[Exception]:
     import psycopg  # only installations on PostgreSQL reach this
 
@@ -277,8 +275,8 @@ def _existing_ids(session: Session, table: sa.Table, ids: set[uuid.UUID]) -> lis
     connection = session.connection()
     dialect = connection.dialect
     process = table.c.id.type.bind_processor(dialect)  # the id as the column stores it
-    listed = orjson.dumps([process(record_id) if process else str(record_id)
-                           for record_id in ids]).decode()
+    listed = jsoncodec.dumps([process(record_id) if process else str(record_id)
+                              for record_id in ids])
     if dialect.name == "postgresql":
         elements = sa.func.json_array_elements_text(sa.cast(sa.bindparam("ids"), sa.JSON))
         given = sa.select(sa.cast(sa.column("value"), sa.Uuid())).select_from(elements)
@@ -355,7 +353,7 @@ def _apply_one(
 
 class NewRecord:
     """A record created in this batch, not yet inserted: its column values as attributes
-    (every column not given is None). `Rows.insert_created` writes it at the batch's end.
+    (every column not given is None). `_Rows.insert_created` writes it at the batch's end.
 
     It is not a table model instance: SQLAlchemy's per-instance state made building those
     the largest cost of a 500-record push, and a created row never joins the session."""
