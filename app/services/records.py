@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from app import jsoncodec
@@ -126,9 +127,36 @@ def apply_mutations(
     mutations: Sequence[Mutation],
     lock_timeout_ms: int = LOCK_TIMEOUT_MS,
 ) -> list[Result]:
-    """Apply mutations in order under the patient's lock; each is applied or rejected."""
+    """Apply mutations in order under the patient's lock; each is applied or rejected.
+
+    A batch in which every mutation creates a record, as its device believes (an upsert
+    from base version 0), is first applied as if none of its ids existed yet, inside a
+    savepoint: looking 500 new ids up was a tenth of a push on PostgreSQL. Should one exist
+    after all (another patient's record, an edit of an old one) its insert fails; should
+    any mutation be refused, the refusal may hold only for a record that is new. Either way
+    the savepoint is rolled back and the batch applied again with every id looked up, so
+    the answer is the same as if it had been looked up from the start."""
     version = lock_patient_version(session, patient_id, lock_timeout_ms=lock_timeout_ms)
+    if all(mutation.op == "upsert" and mutation.base_version == 0 for mutation in mutations):
+        try:
+            with session.begin_nested():
+                rows = _preload(session, mutations, targets_known_new=True)
+                return _apply_batch(session, patient_id, actor, mutations, version, rows,
+                                    all_new=True)
+        except (IntegrityError, _NotAllNew):
+            pass
     rows = _preload(session, mutations)
+    return _apply_batch(session, patient_id, actor, mutations, version, rows)
+
+
+class _NotAllNew(Exception):
+    """A batch applied as if its records were all new had a mutation refused."""
+
+
+def _apply_batch(
+    session: Session, patient_id: uuid.UUID, actor: Actor, mutations: Sequence[Mutation],
+    version: int, rows: _Rows, *, all_new: bool = False,
+) -> list[Result]:
     results: list[Result] = []
     now = utcnow()
     counter = _Counter(version)
@@ -138,6 +166,8 @@ def apply_mutations(
             try:
                 result = _apply_one(session, counter, patient_id, actor, mutation, now, rows)
             except _Rejected as rejection:
+                if all_new:
+                    raise _NotAllNew from None
                 result = Result("rejected", error=rejection.error, detail=rejection.detail)
             results.append(result)
     if counter.version != version:  # one statement, however many were applied
@@ -242,20 +272,25 @@ def _psycopg_error() -> type[Exception]:
     return psycopg.Error
 
 
-def _preload(session: Session, mutations: Sequence[Mutation]) -> _Rows:
+def _preload(session: Session, mutations: Sequence[Mutation], *,
+             targets_known_new: bool = False) -> _Rows:
     """Load every targeted or referenced row in one query per entity, so the walk below
-    never goes to the database once per mutation."""
+    never goes to the database once per mutation. With `targets_known_new` the targeted
+    ids are taken to exist nowhere and only referenced rows are looked up."""
     ids: dict[str, set[uuid.UUID]] = {}
+    rows = _Rows(session)
     for mutation in mutations:
         entity = ENTITIES.get(mutation.entity)
         if entity is None:
             continue
-        ids.setdefault(entity.name, set()).add(mutation.record_id)
+        if targets_known_new:
+            rows.known[(entity.name, mutation.record_id)] = None
+        else:
+            ids.setdefault(entity.name, set()).add(mutation.record_id)
         for field_name, target_name in entity.references.items():
             target_id = _as_uuid(mutation.fields.get(field_name))
             if target_id is not None:
                 ids.setdefault(target_name, set()).add(target_id)
-    rows = _Rows(session)
     for name, record_ids in ids.items():
         entity = ENTITIES[name]
         table = entity.table

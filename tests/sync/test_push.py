@@ -180,6 +180,45 @@ def test_a_batch_touching_another_patients_records_lands_only_the_own_record(
     assert server_version(engine, patient.me["id"]) == 1
 
 
+@pytest.mark.parametrize("whole_records", [True, False])
+def test_a_batch_of_creates_with_a_taken_id_answers_as_if_every_id_were_looked_up(
+    patient: Browser, other_patient: Browser, engine: sa.Engine, whole_records: bool
+) -> None:
+    # Every mutation claims to create (base version 0), so the server first tries the batch
+    # without looking its ids up; ids that turn out to exist must still get the same answers.
+    # Whole records fail only when inserted; a partial one is refused before that.
+    theirs = other_patient.post("/api/v1/diary-entries", json=valid_fields("diary_entry"))
+    their_id = theirs.json()["id"]
+    their_rows_before = all_patient_rows(engine, other_patient.me["id"])
+    kept, gone = new_entry(1, pain=7, notes="kept"), new_entry(2)
+    setup = push(patient, str(uuid.uuid4()), [kept, gone, delete(3, "diary_entry",
+                                                                  gone["record_id"], 2)])
+    assert _statuses(setup) == ["applied"] * 3, setup.text
+    fresh_before, fresh_after = new_entry(1), new_entry(5)
+    edit = valid_fields("diary_entry", pain=2, notes="kept") if whole_records else {"pain": 2}
+
+    response = push(patient, str(uuid.uuid4()), [
+        fresh_before,
+        upsert(2, "diary_entry", their_id, valid_fields("diary_entry", notes="taken over")),
+        upsert(3, "diary_entry", kept["record_id"], edit),
+        upsert(4, "diary_entry", gone["record_id"], valid_fields("diary_entry")),
+        fresh_after,
+    ])
+
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [
+        "applied", "rejected", "applied", "rejected", "applied"]
+    assert results[1]["error"] == "not_found" and results[3]["error"] == "deleted"
+    rows = {str(row["id"]): row for row in stored_rows(engine, "diary_entry",
+                                                          patient.me["id"])}
+    assert (rows[kept["record_id"]]["pain"], rows[kept["record_id"]]["notes"]) == (2, "kept")
+    assert {fresh_before["record_id"], fresh_after["record_id"]} <= set(rows)
+    assert [r["fields"]["pain"] for r in revisions(engine, kept["record_id"])] == [7]
+    assert all_patient_rows(engine, other_patient.me["id"]) == their_rows_before
+    assert server_version(engine, patient.me["id"]) == 3 + 3
+
+
 # -- the walk through a push --------------------------------------------------------------------
 
 
