@@ -126,8 +126,11 @@ def apply_mutations(
     actor: Actor,
     mutations: Sequence[Mutation],
     lock_timeout_ms: int = LOCK_TIMEOUT_MS,
+    locked_version: int | None = None,
 ) -> list[Result]:
     """Apply mutations in order under the patient's lock; each is applied or rejected.
+    `locked_version` is the patient's version from a caller that took the lock in this
+    transaction already, with nothing written since.
 
     A batch in which every mutation creates a record, as its device believes (an upsert
     from base version 0), is first applied as if none of its ids existed yet, inside a
@@ -136,7 +139,8 @@ def apply_mutations(
     any mutation be refused, the refusal may hold only for a record that is new. Either way
     the savepoint is rolled back and the batch applied again with every id looked up, so
     the answer is the same as if it had been looked up from the start."""
-    version = lock_patient_version(session, patient_id, lock_timeout_ms=lock_timeout_ms)
+    version = (lock_patient_version(session, patient_id, lock_timeout_ms=lock_timeout_ms)
+               if locked_version is None else locked_version)
     if all(mutation.op == "upsert" and mutation.base_version == 0 for mutation in mutations):
         try:
             with session.begin_nested():

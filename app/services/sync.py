@@ -69,7 +69,7 @@ def push(
     _check_envelope(request)
     # The patient's lock first: pushes of one client (and of one patient) queue here, so the
     # client's last_mutation_id below cannot change until this transaction ends.
-    records.lock_patient_version(session, patient_id, lock_timeout_ms=lock_timeout_ms)
+    version = records.lock_patient_version(session, patient_id, lock_timeout_ms=lock_timeout_ms)
     stored = _claim_client(session, client_id=request.client_id, patient_id=patient_id)
     expected = stored + 1
     fresh: list[MutationIn] = []
@@ -85,7 +85,7 @@ def push(
         fresh.append(mutation)
         expected += 1
 
-    outcomes = _apply(session, patient_id, actor, fresh, lock_timeout_ms, nul_free)
+    outcomes = _apply(session, patient_id, actor, fresh, version, nul_free)
     results = [
         outcomes[mutation.id] if mutation.id > stored
         else {"id": mutation.id, "status": "duplicate"}
@@ -144,9 +144,10 @@ _CLIENT_APPLIED = (
 
 def _apply(
     session: Session, patient_id: uuid.UUID, actor: Actor, fresh: Sequence[MutationIn],
-    lock_timeout_ms: int, nul_free: bool = False,
+    version: int, nul_free: bool = False,
 ) -> dict[int, dict[str, Any]]:
-    """Apply the new mutations; answer each by its id."""
+    """Apply the new mutations under the patient's lock, taken at `version`; answer each
+    by its id."""
     outcomes: dict[int, dict[str, Any]] = {}
     valid: list[tuple[int, Mutation]] = []
     for raw in fresh:
@@ -162,7 +163,7 @@ def _apply(
     try:
         results = records.apply_mutations(
             session, patient_id=patient_id, actor=actor,
-            mutations=[mutation for _, mutation in valid], lock_timeout_ms=lock_timeout_ms,
+            mutations=[mutation for _, mutation in valid], locked_version=version,
         )
     except IntegrityError:
         # Another patient's transaction is creating a record with the same id right now; a
