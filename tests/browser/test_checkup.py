@@ -53,6 +53,8 @@ def test_phq2_prompts_the_care_team_and_a_chair_stand_is_recorded_offline(
     expect(prompt).to_contain_text("talk to your care team about how your mood has been")
     expect(prompt).to_contain_text("Pacewise gives no diagnosis")
     expect(prompt).to_contain_text("Kroenke")
+    expect(prompt).to_contain_text("contact your clinician or emergency services now")
+    expect(prompt).to_contain_text("Mental Health Foundation")
     expect(phq2).to_contain_text("This is not a diagnosis")  # beside the saved answer too
     gad2 = page.get_by_role("article", name="GAD-2: Generalized Anxiety Disorder-2")
     gad2.get_by_role("button", name="Answer GAD-2").click()

@@ -23,7 +23,8 @@ import { Check, Scale, useApp, useRecords, useUid } from '../ui.js';
 const MAX_SCORE = { peg: 10, psfs: 10, phq2: 6, gad2: 6, pgic: 7 };
 const SCORE_NAME = { peg: 'mean', psfs: 'mean' };
 const PROMPT_SOURCE = 'Wording: Pacewise design §5. PHQ-2: Kroenke, Spitzer, Williams, Med Care '
-  + '2003. GAD-2: Kroenke, Spitzer, Williams, Monahan, Löwe, Ann Intern Med 2007.';
+  + '2003. GAD-2: Kroenke, Spitzer, Williams, Monahan, Löwe, Ann Intern Med 2007. Thoughts of '
+  + 'harming yourself: Mental Health Foundation, "Suicidal thoughts" (mentalhealth.org.uk).';
 
 function readCache(key) {
   try {
