@@ -202,6 +202,11 @@ def test_in_flare_mode_the_quota_steps_back_to_the_last_comfortable_level(
                                  f"(usual quota {current} minutes)")
     expect(card).to_contain_text(f"Step back to {comfortable} minutes, your last comfortable level")
     assert axe_violations(page) == []
+    nav.get_by_role("link", name="Today").click()  # Today's list says the flare level too
+    expect(page.get_by_role("region", name="Also today")).to_contain_text(
+        f"Walking, 0 of 1 session done, {comfortable} minutes each while the flare lasts "
+        f"(usually {current})")
+    nav.get_by_role("link", name="Pacing").click()
     card.get_by_role("button", name="Start session: Walking").click()
     card.get_by_role("button", name="Start timer").click()
     expect(page.get_by_role("region", name="Paced session: Walking")).to_contain_text(
@@ -219,3 +224,6 @@ def test_in_flare_mode_the_quota_steps_back_to_the_last_comfortable_level(
     nav.get_by_role("link", name="Pacing").click()
     expect(card).to_contain_text(f"Quota: {comfortable} minutes")
     expect(page.get_by_text("You are in a flare-up.")).to_have_count(0)
+    nav.get_by_role("link", name="Today").click()
+    expect(page.get_by_role("region", name="Also today")).to_contain_text(
+        f"Walking, 0 of 1 session done, {comfortable} minutes each.")

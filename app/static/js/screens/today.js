@@ -7,7 +7,7 @@ import { html, useEffect, useRef, useState } from '../html.js';
 import { newId } from '../outbox.js';
 import { reviewDue } from '../review-data.js';
 import {
-  Check, Disclosure, Field, Scale, useApp, useFirstRenderSteps, useRecords, useUid,
+  Check, Disclosure, Field, Scale, useApp, useData, useFirstRenderSteps, useRecords, useUid,
 } from '../ui.js';
 
 const timeOf = (iso) => (iso ? clockLabel(new Date(iso)) : '');
@@ -64,7 +64,7 @@ function TodayRest({ notice, entries, todays, today, onEdit }) {
             </li>`)}
         </ul>`}
     </section>
-    <${DueToday} today=${today} />
+    <${DueToday} today=${today} diary=${entries} />
     <${YourPlan} today=${today} />
   `;
 }
@@ -197,11 +197,12 @@ function MoreDetails({ form, set }) {
       maxLength="2000" />`;
 }
 
-function DueToday({ today }) {
+function DueToday({ today, diary }) {
   const goals = useRecords('goal');
   const plans = useRecords('pacing_plan');
   const sessions = useRecords('pacing_session');
   const flarePlans = useRecords('flare_plan');
+  const flareLevels = useFlareLevels({ plans, sessions, diary, today });
   if (goals === undefined || plans === undefined || sessions === undefined) return null;
   const steps = goals.filter((g) => (g.status ?? 'active') === 'active').flatMap((goal) => {
     const next = (goal.steps ?? []).find((s) => !s.done);
@@ -220,7 +221,7 @@ function DueToday({ today }) {
         <li key=${goal.id}>Goal step for <strong>${goal.title}</strong>: ${step.title}${step.due_date ? ` (due ${step.due_date})` : ''}</li>`)}
       </ul>`}
       ${pacing.length > 0 && html`<ul class="plain">${pacing.map(({ plan, done, wanted }) => html`
-        <li key=${plan.id}>Pacing: <strong>${plan.activity}</strong>, ${done} of ${wanted} ${wanted === 1 ? 'session' : 'sessions'} done${plan.quota ? `, ${plan.quota} ${plan.unit ?? 'minutes'} each` : ''}.</li>`)}
+        <li key=${plan.id}>Pacing: <strong>${plan.activity}</strong>, ${done} of ${wanted} ${wanted === 1 ? 'session' : 'sessions'} done${quotaText(plan, flareLevels?.get(plan.id))}.</li>`)}
       </ul>`}
       <p class="links">
         ${steps.length > 0 || goals.length > 0 ? html`<a href="#goals">Open goals</a>` : html`<a href="#goals">Set your first goal</a>`}
@@ -228,6 +229,38 @@ function DueToday({ today }) {
         ${flarePlans !== undefined && flarePlans.length === 0 && html`<a href="#flare-plan">Write your flare plan</a>`}
       </p>
     </section>`;
+}
+
+function quotaText(plan, flareLevel) {
+  const unit = plan.unit ?? 'minutes';
+  if (typeof flareLevel === 'number') {
+    return `, ${flareLevel} ${unit} each while the flare lasts (usually ${plan.quota})`;
+  }
+  return plan.quota ? `, ${plan.quota} ${unit} each` : '';
+}
+
+/**
+ * In a flare each plan's quota for today is its flare level, as on the Pacing screen
+ * (design §5): plan id → level, for the plans whose level is below their quota. The pacing
+ * rules are loaded only when a flare could be on, so Today's first load stays light.
+ */
+function useFlareLevels({ plans, sessions, diary, today }) {
+  const flares = useRecords('flare');
+  const maybeFlaring = (flares ?? []).some((f) => !f.ended_at || f.ended_at.slice(0, 10) >= today)
+    || (diary ?? []).some((e) => e.flare === true && e.local_date === today);
+  return useData(async () => {
+    const levels = new Map();
+    if (!maybeFlaring || !plans?.length || sessions === undefined) return levels;
+    const { planOffer } = await import('./pacing.js');
+    for (const plan of plans) {
+      if (plan.active === false || typeof plan.quota !== 'number') continue;
+      const offer = planOffer({ plan, sessions, flares, diary: diary ?? [], today });
+      if (offer?.inFlare && typeof offer.working === 'number' && offer.working < plan.quota) {
+        levels.set(plan.id, offer.working);
+      }
+    }
+    return levels;
+  }, [maybeFlaring, plans, sessions, flares, diary, today]);
 }
 
 /** The rest of the plan, one tap away; the weekly review is marked when it is due. */
