@@ -214,8 +214,8 @@ class _Rows:
     def insert_created(self) -> None:
         """Insert the batch's new rows as they stand at its end, one statement per entity,
         on the session's own connection: the driver's executemany (SQLite) or COPY
-        (PostgreSQL) with the values bound as SQLAlchemy binds them, several times faster
-        than the ORM's flush and about twice as fast as a Core executemany."""
+        (PostgreSQL) with the values bound as SQLAlchemy binds them (`_bound_rows`), several
+        times faster than the ORM's flush and about twice as fast as a Core executemany."""
         for name, created in self.created.items():
             table = ENTITIES[name].table.__table__  # type: ignore[attr-defined]
             _insert_rows(self.session, table, _column_names(ENTITIES[name]), created)
