@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean chromium
+.PHONY: run test lint bench clean chromium pg-client
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Pacewise needs Python 3.11 or newer"; exit 1; }
@@ -31,7 +31,13 @@ chromium:
 		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
 		else echo "the browser tests need /usr/bin/chromium: run 'apt-get install chromium' as root"; fi; }
 
-test: $(VENV)/.installed chromium
+# The PostgreSQL restore drill (tests/test_restore.py) runs pg_dump and pg_restore.
+pg-client:
+	@command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y postgresql-client; \
+		else echo "the restore drill needs pg_dump: run 'apt-get install postgresql-client' as root"; fi; }
+
+test: $(VENV)/.installed chromium pg-client
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 lint: $(VENV)/.installed

@@ -9,6 +9,7 @@ run instead of quietly testing less.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -203,3 +204,14 @@ def other_patient(new_browser: Any) -> Browser:
     client = new_browser()
     client.me = client.sign_up(name="Olive Other")
     return client  # type: ignore[no-any-return]
+
+
+def node_binary() -> str:
+    """Node.js, for the tests that run the phone's JavaScript; with CI=true a missing node
+    fails the test, elsewhere it is skipped, saying so."""
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("node is not installed, so the JavaScript tests cannot run")
+        pytest.skip("node is not installed (with CI=true this fails instead)")
+    return node

@@ -4,25 +4,15 @@ the rules that exist on both sides kept in agreement with the Python ones."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from app.schemas.diary import BODY_AREAS
+from tests.conftest import node_binary
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _node() -> str:
-    node = shutil.which("node")
-    if node is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("node is not installed, so the JavaScript tests cannot run")
-        pytest.skip("node is not installed (with CI=true this fails instead)")
-    return node
 
 
 def test_the_javascript_unit_tests_pass() -> None:
@@ -30,7 +20,7 @@ def test_the_javascript_unit_tests_pass() -> None:
     files = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests/js").glob("*.test.mjs"))
     assert files, "no tests/js/*.test.mjs found"
     result = subprocess.run(
-        [_node(), "--test", *files], cwd=ROOT, capture_output=True, text=True,
+        [node_binary(), "--test", *files], cwd=ROOT, capture_output=True, text=True,
         timeout=300, check=False,
     )
     output = result.stdout + result.stderr
@@ -43,7 +33,7 @@ def test_the_app_offers_exactly_the_body_areas_the_server_accepts() -> None:
     script = ("import { BODY_AREAS } from './app/static/js/diary.js';"
               "console.log(JSON.stringify(BODY_AREAS));")
     result = subprocess.run(
-        [_node(), "--input-type=module", "-e", script], cwd=ROOT, capture_output=True,
+        [node_binary(), "--input-type=module", "-e", script], cwd=ROOT, capture_output=True,
         text=True, timeout=60, check=False,
     )
     assert result.returncode == 0, result.stderr

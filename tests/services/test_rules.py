@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import subprocess
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -21,11 +20,11 @@ from hypothesis import strategies as st
 from app.config import Settings
 from app.models import DiaryEntry, Flare, Goal, GoalCheckin, PacingPlan, PacingSession
 from app.services import goals, outcomes, pacing, scoring
+from tests.conftest import node_binary
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT / "tests" / "vectors"
 RULES_JS = ROOT / "app" / "static" / "js" / "rules"
-NODE = shutil.which("node")
 
 
 def _score(instrument: str) -> Callable[[dict[str, Any]], Any]:
@@ -121,12 +120,10 @@ def test_each_items_answers_match_what_scoring_accepts() -> None:
             scoring.score(name, too_high)
 
 
-@pytest.mark.skipif(NODE is None, reason="node is not installed")
 def test_the_phones_instrument_wording_is_the_servers() -> None:
     script = ("import { INSTRUMENTS, PROMPTS } from './instruments.js';"
               "console.log(JSON.stringify({ INSTRUMENTS, PROMPTS }));")
-    assert NODE is not None
-    shown = subprocess.run([NODE, "--input-type=module", "-e", script], cwd=RULES_JS,
+    shown = subprocess.run([node_binary(), "--input-type=module", "-e", script], cwd=RULES_JS,
                            capture_output=True, text=True, check=True, timeout=30)
     phone = json.loads(shown.stdout)
     assert phone["INSTRUMENTS"] == _as_json(scoring.INSTRUMENTS)
@@ -213,7 +210,6 @@ def _random_pacing_case(rng: random.Random) -> dict[str, Any]:
                                     "Australia/Sydney"])}
 
 
-@pytest.mark.skipif(NODE is None, reason="node is not installed")
 def test_phone_and_server_agree_on_random_pacing_histories() -> None:
     rng = random.Random(20260316)
     cases = [_random_pacing_case(rng) for _ in range(300)]
@@ -224,8 +220,7 @@ def test_phone_and_server_agree_on_random_pacing_histories() -> None:
         "console.log(JSON.stringify(cases.map((c) => [suggestQuota(c),"
         " pacingBaseline({ sessions: c.sessions, unit: c.plan.unit, timezone: c.timezone })])));"
     )
-    assert NODE is not None
-    ran = subprocess.run([NODE, "--input-type=module", "-e", script], cwd=RULES_JS,
+    ran = subprocess.run([node_binary(), "--input-type=module", "-e", script], cwd=RULES_JS,
                          input=json.dumps(cases), capture_output=True, text=True, check=True,
                          timeout=60)
     phone = json.loads(ran.stdout)
