@@ -13,8 +13,6 @@ from tests.conftest import node_binary
 ROOT = Path(__file__).resolve().parent.parent
 
 
-
-
 def test_the_javascript_unit_tests_pass() -> None:
     # Files named one by one: node 20 takes a directory, later versions take globs.
     files = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests/js").glob("*.test.mjs"))
