@@ -8,7 +8,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -106,12 +106,13 @@ class _WriterQueue:
 
     @contextmanager
     def turn(self) -> Iterator[None]:
+        deadline = time.monotonic() + self.timeout_s  # one timeout for both waits
         if not self.turns.acquire(timeout=self.timeout_s):
             raise Busy("the database is busy; try again shortly")
         try:
             if self.fd is None:
                 self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            self._lock_file(time.monotonic() + self.timeout_s)
+            self._lock_file(deadline)
             try:
                 yield
             finally:
@@ -141,11 +142,7 @@ _WRITERS: weakref.WeakKeyDictionary[Engine, _WriterQueue] = weakref.WeakKeyDicti
 def unit_of_work(engine: Engine, *, write: bool) -> Iterator[Session]:
     """Open a session whose work commits together at the end or not at all."""
     queue = _WRITERS.get(engine) if write else None
-    if queue is None:
-        with _session(engine, write=write) as session:
-            yield session
-        return
-    with queue.turn(), _session(engine, write=True) as session:
+    with queue.turn() if queue else nullcontext(), _session(engine, write=write) as session:
         yield session
 
 

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import httpx
+import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_PYTHON = REPO / ".venv" / "bin" / "python"
@@ -106,3 +110,40 @@ def _read(log: IO[str]) -> str:
     log.flush()
     log.seek(0)
     return log.read()
+
+
+@dataclass
+class StoredDiary:
+    """What a live server left in its store, read straight from the database."""
+
+    problems: list[str]  # what SQLite's integrity and foreign-key checks found (PostgreSQL
+    #                      refuses such rows as they are written, so it has none to report)
+    ids: set[str]        # the diary entries' ids
+    counter: int         # the patient's change counter (one patient per store)
+    highest: int         # the highest diary entry version
+
+
+def read_stored_diary(database_url: str) -> StoredDiary:
+    queries = ("SELECT id FROM diary_entry", "SELECT version FROM patient_sync_state",
+               "SELECT max(version) FROM diary_entry")
+    problems: list[str] = []
+    if database_url.startswith("sqlite"):
+        connection = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+        try:
+            integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
+            problems += [] if integrity == "ok" else [integrity]
+            problems += [f"foreign key broken: {row}"
+                         for row in connection.execute("PRAGMA foreign_key_check")]
+            ids, counter, highest = (connection.execute(query).fetchall() for query in queries)
+        finally:
+            connection.close()
+    else:
+        engine = sa.create_engine(database_url)
+        try:
+            with engine.connect() as pg:
+                ids, counter, highest = (pg.execute(sa.text(query)).fetchall()
+                                         for query in queries)
+        finally:
+            engine.dispose()
+    return StoredDiary(problems, {str(uuid.UUID(str(row[0]))) for row in ids},
+                       counter[0][0] if counter else 0, highest[0][0] or 0)

@@ -14,7 +14,6 @@ after commit — and a few keep the suite inside its time.
 from __future__ import annotations
 
 import random
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -24,12 +23,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-import sqlalchemy as sa
 
 from app import migrate
 from tests.conftest import PASSWORD, make_settings
 from tests.factories import valid_fields
-from tests.live import REPO, VENV_PYTHON, _wait_until_healthy, free_port, server_environment
+from tests.live import (
+    REPO,
+    VENV_PYTHON,
+    _wait_until_healthy,
+    free_port,
+    read_stored_diary,
+    server_environment,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -108,31 +113,6 @@ def signed_in(base_url: str, cookies: httpx.Cookies | None = None) -> httpx.Clie
     return client
 
 
-def inspect_store(database_url: str) -> tuple[str, set[str], int]:
-    """The store's integrity verdict, its diary entry ids and the patient's change counter."""
-    if database_url.startswith("sqlite"):
-        connection = sqlite3.connect(database_url.removeprefix("sqlite:///"))
-        try:
-            integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
-            problems = connection.execute("PRAGMA foreign_key_check").fetchall()
-            rows = connection.execute("SELECT id FROM diary_entry").fetchall()
-            counter = connection.execute("SELECT version FROM patient_sync_state").fetchone()
-        finally:
-            connection.close()
-        verdict = integrity if not problems else f"foreign keys broken: {problems[:3]}"
-    else:
-        engine = sa.create_engine(database_url)
-        try:
-            with engine.connect() as connection:
-                rows = connection.execute(sa.text("SELECT id FROM diary_entry")).fetchall()
-                counter = connection.execute(
-                    sa.text("SELECT version FROM patient_sync_state")).fetchone()
-        finally:
-            engine.dispose()
-        verdict = "ok"
-    return verdict, {str(uuid.UUID(str(row[0]))) for row in rows}, counter[0] if counter else 0
-
-
 def test_pushes_acknowledged_before_a_kill_9_survive_and_none_is_half_applied(
     database_url: str,
 ) -> None:
@@ -156,8 +136,9 @@ def test_pushes_acknowledged_before_a_kill_9_survive_and_none_is_half_applied(
             for thread in threads:
                 thread.join(timeout=30)
 
-            integrity, stored, counter = inspect_store(database_url)
-            assert integrity == "ok", (round_number, integrity)
+            store = read_stored_diary(database_url)
+            stored, counter = store.ids, store.counter
+            assert store.problems == [], (round_number, store.problems)
             for writer in writers:
                 assert writer.errors == [], (round_number, writer.errors)
                 lost = [record for push in writer.acknowledged for record in push
@@ -181,7 +162,8 @@ def test_pushes_acknowledged_before_a_kill_9_survive_and_none_is_half_applied(
                 statuses = {result["status"] for result in response.json()["results"]}
                 assert statuses in ({"applied"}, {"duplicate"}), (round_number, statuses)
                 resent += 1
-            _, stored, counter = inspect_store(database_url)
+            store = read_stored_diary(database_url)
+            stored, counter = store.ids, store.counter
             for writer in writers:
                 if writer.unanswered is not None:
                     missing = [record for record in writer.sent[-1] if record not in stored]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import threading
 import time
@@ -31,7 +30,7 @@ from app import migrate
 from app.syncclient import Device, HttpTransport
 from tests.conftest import PASSWORD, make_settings
 from tests.factories import valid_fields
-from tests.live import REPO, live_server
+from tests.live import REPO, live_server, read_stored_diary
 
 pytestmark = pytest.mark.slow
 
@@ -80,32 +79,6 @@ class Writer:
         while len(self.snapshot()) < count and not self.errors:
             assert time.monotonic() < deadline, "the writer wrote too little"
             time.sleep(0.05)
-
-
-def read_store(database_url: str) -> tuple[str, set[str], int, int]:
-    """Integrity verdict, diary entry ids, the change counter and the highest version."""
-    if database_url.startswith("sqlite"):
-        connection = sqlite3.connect(database_url.removeprefix("sqlite:///"))
-        try:
-            integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
-            ids = connection.execute("SELECT id FROM diary_entry").fetchall()
-            counter = connection.execute("SELECT version FROM patient_sync_state").fetchone()[0]
-            highest = connection.execute("SELECT max(version) FROM diary_entry").fetchone()[0]
-        finally:
-            connection.close()
-    else:
-        engine = sa.create_engine(database_url)
-        try:
-            with engine.connect() as connection:
-                ids = connection.execute(sa.text("SELECT id FROM diary_entry")).fetchall()
-                counter = connection.execute(
-                    sa.text("SELECT version FROM patient_sync_state")).scalar_one()
-                highest = connection.execute(
-                    sa.text("SELECT max(version) FROM diary_entry")).scalar_one()
-        finally:
-            engine.dispose()
-        integrity = "ok"  # PostgreSQL checked the rows as pg_restore loaded them
-    return integrity, {str(uuid.UUID(str(row[0]))) for row in ids}, counter, highest or 0
 
 
 def libpq_url(database_url: str, database: str | None = None) -> str:
@@ -186,8 +159,9 @@ def test_a_backup_under_load_restores_every_acknowledged_record_and_syncs_on(
 
 
 def drill(restored_url: str, before: set[str], written_in_all: int) -> None:
-    integrity, stored, counter, highest = read_store(restored_url)
-    assert integrity == "ok"
+    store = read_stored_diary(restored_url)
+    stored, counter, highest = store.ids, store.counter, store.highest
+    assert store.problems == []
     missing = before - stored
     assert not missing, f"{len(missing)} of {len(before)} acknowledged records are not restored"
     assert counter == len(stored) == highest, "one consistent moment: counter, rows, versions"
@@ -204,5 +178,5 @@ def drill(restored_url: str, before: set[str], written_in_all: int) -> None:
         fresh.sync()
         assert fresh.pending == 0 and fresh.rejected == []
         assert fresh.store.records["diary_entry", new_id].version == counter + 1
-    _, stored_after, counter_after, _ = read_store(restored_url)
-    assert new_id in stored_after and counter_after == counter + 1
+    after = read_stored_diary(restored_url)
+    assert new_id in after.ids and after.counter == counter + 1

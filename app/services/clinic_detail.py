@@ -32,7 +32,7 @@ from app.models import (
     Value,
 )
 from app.services.goals import gas_t_score, goal_progress
-from app.services.outcomes import MEAN_MDC
+from app.services.outcomes import MEAN_MDC, activity_key
 from app.services.pacing import local_day, suggest_quota
 from app.services.scoring import round2
 
@@ -40,8 +40,6 @@ SESSION_DAYS = 14
 CHECKINS_SHOWN = 10
 DIARY_SCALES = (("function", "Function"), ("interference", "Interference"), ("pain", "Pain"))
 INSTRUMENTS = {"psfs": "PSFS", "peg": "PEG", "phq2": "PHQ-2", "gad2": "GAD-2", "pgic": "PGIC"}
-TESTS = {"chair_stand_30s": "30-second chair stand", "timed_up_and_go": "Timed up-and-go",
-         "six_minute_walk": "6-minute walk"}
 
 
 # -- charts --------------------------------------------------------------------------------
@@ -170,9 +168,9 @@ def detail(session: Session, *, patient: User, today: date) -> Detail:
         level = progress["gas_level"]
         if level is not None and goal.gas_levels:
             rated.append({"level": level, "weight": goal.gas_weight})
-        ticked = {c.step_done.strip().lower() for c in own if c.step_done}
+        ticked = {activity_key(c.step_done) for c in own if c.step_done}
         steps = [{**step, "done": step.get("done") is True
-                  or (step.get("title") or "").strip().lower() in ticked}
+                  or activity_key(step.get("title") or "") in ticked}
                  for step in goal.steps or []]
         result.goals.append({
             "goal": goal, "progress": progress, "steps": steps,

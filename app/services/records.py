@@ -315,30 +315,25 @@ def _preload(session: Session, mutations: Sequence[Mutation], *,
         entity = ENTITIES[name]
         table = entity.table
         rows.known.update({(name, record_id): None for record_id in record_ids})
-        # Only the ids that exist are loaded as table models: a push of new records, the
-        # usual case, loads none.
-        found = _existing_ids(session, table.__table__, record_ids)  # type: ignore[attr-defined]
-        for chunk in _chunks(found, 500):
-            for row in session.exec(select(table).where(table.id.in_(chunk))).all():  # type: ignore[attr-defined]
-                rows.add(entity, row)
+        listed, given = _id_list(session, table.__table__, record_ids)  # type: ignore[attr-defined]
+        statement = select(table).where(table.id.in_(given))  # type: ignore[attr-defined]
+        for row in session.exec(statement, params={"ids": listed}).all():
+            rows.add(entity, row)
     return rows
 
 
-def _existing_ids(session: Session, table: sa.Table, ids: set[uuid.UUID]) -> list[uuid.UUID]:
-    """Which of `ids` are in `table`, asked with one parameter, a JSON list, however many
-    there are: binding an IN list of 500 parameters one by one took longer than the query."""
-    connection = session.connection()
-    dialect = connection.dialect
+def _id_list(session: Session, table: sa.Table, ids: set[uuid.UUID]) -> tuple[str, Any]:
+    """`ids` as one parameter, a JSON list, however many there are, and the subquery that
+    reads them back (`ids` bound to it): binding an IN list of 500 parameters one by one
+    took longer than the query."""
+    dialect = session.connection().dialect
     process = table.c.id.type.bind_processor(dialect)  # the id as the column stores it
     listed = jsoncodec.dumps([process(record_id) if process else str(record_id)
                               for record_id in ids])
     if dialect.name == "postgresql":
         elements = sa.func.json_array_elements_text(sa.cast(sa.bindparam("ids"), sa.JSON))
-        given = sa.select(sa.cast(sa.column("value"), sa.Uuid())).select_from(elements)
-    else:
-        given = sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam("ids")))
-    statement = sa.select(table.c.id).where(table.c.id.in_(given))
-    return list(connection.execute(statement, {"ids": listed}).scalars())
+        return listed, sa.select(sa.cast(sa.column("value"), sa.Uuid())).select_from(elements)
+    return listed, sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam("ids")))
 
 
 def _as_uuid(value: Any) -> uuid.UUID | None:

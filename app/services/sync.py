@@ -343,11 +343,6 @@ class _Plan:
                    table.c.version <= _LAST)
             .order_by(table.c.version)
         )
-        self.versions: sa.Select[Any] = sa.select(
-            sa.literal_column(str(ENTITY_ORDER.index(entity.name))).label("t"),
-            table.c.version.label("v"),
-        ).where(table.c.patient_id == _P, table.c.version > _CURSOR,
-                table.c.version <= sa.bindparam("bound", type_=sa.Integer()))
         self.head = f'{{"entity":{_string(entity.name)},"id":'
         self.id, _, _, self.created_at, self.updated_at = (write for _, write in readers[:5])
         self.fields = [
@@ -384,7 +379,7 @@ def _reader(column: sa.Column[Any], dialect: str) -> tuple[Any, Callable[[Any], 
             return sa.type_coerce(column, sa.Integer), _boolean
     if dialect == "postgresql":
         if isinstance(kind, sa.Uuid):
-            return sa.cast(column, sa.Text), _uuid_text
+            return sa.cast(column, sa.Text), _uuid  # its text needs no escaping
         if isinstance(kind, UTCDateTime):  # psycopg gives an aware datetime already
             return sa.type_coerce(column, sa.DateTime(timezone=True)), _datetime
     return column, _value
@@ -392,10 +387,6 @@ def _reader(column: sa.Column[Any], dialect: str) -> tuple[Any, Callable[[Any], 
 
 def _string(text: str) -> str:
     return json.encoder.encode_basestring(text)  # type: ignore[no-any-return]
-
-
-def _uuid_text(text: str) -> str:
-    return f'"{text}"'  # a UUID's text never needs escaping
 
 
 def _hex_uuid(stored: str) -> str:
@@ -422,7 +413,7 @@ def _date(value: date) -> str:
     return f'"{value.isoformat()}"'
 
 
-def _uuid(value: uuid.UUID) -> str:
+def _uuid(value: uuid.UUID | str) -> str:
     return f'"{value}"'
 
 
@@ -459,8 +450,18 @@ def _plans(dialect: str) -> list[_Plan]:
     return _PLANS[dialect]
 
 
+def _versions(entity: Entity) -> sa.Select[Any]:
+    """The entity's changes in (cursor, bound] for the pull's page query: (table, version)."""
+    table: sa.Table = entity.table.__table__  # type: ignore[attr-defined]
+    return sa.select(
+        sa.literal_column(str(ENTITY_ORDER.index(entity.name))).label("t"),
+        table.c.version.label("v"),
+    ).where(table.c.patient_id == _P, table.c.version > _CURSOR,
+            table.c.version <= sa.bindparam("bound", type_=sa.Integer()))
+
+
 _PAGE_VERSIONS = (
-    sa.union_all(*(plan.versions for plan in _plans("default")))
+    sa.union_all(*(_versions(ENTITIES[name]) for name in ENTITY_ORDER))
     .order_by(sa.literal_column("v"))
     .limit(sa.bindparam("count", type_=sa.Integer()))
 )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -12,14 +13,15 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.deps import SessionDep, SettingsDep, signed_in
-from app.errors import Forbidden, Invalid, NotAuthenticated
+from app.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from app.models import User
-from app.services import clinic
+from app.services import clinic, clinic_patient
 from app.web.pages import FORM_EXPIRED, _render
 
 router = APIRouter(include_in_schema=False)
 
 CLINICIANS_ONLY = "This page is for clinicians. Your own diary is in the Pacewise app."
+NOT_FOUND = "No such patient, or they no longer share their diary with you."
 
 
 def clinician_or_refusal(request: Request, session: Session, settings: Settings, *,
@@ -37,6 +39,23 @@ def clinician_or_refusal(request: Request, session: Session, settings: Settings,
     if current.user.role not in ("clinician", "admin"):
         return _render(request, "error.html", {"status": 403, "detail": CLINICIANS_ONLY}, 403)
     return current.user
+
+
+def linked_or_refusal(request: Request, session: Session, settings: Settings,
+                      patient_id: uuid.UUID, *, form_token: str | None = None,
+                      ) -> tuple[User, User, str] | Response:
+    """The clinician, a patient linked to them and the link's role, or the answer to give
+    instead (a 404 page for a patient who does not share with them, as for one who does
+    not exist)."""
+    clinician = clinician_or_refusal(request, session, settings, form_token=form_token)
+    if isinstance(clinician, Response):
+        return clinician
+    try:
+        patient, care_role = clinic_patient.linked_patient(
+            session, clinician_id=clinician.id, patient_id=patient_id)
+    except NotFound:
+        return _render(request, "error.html", {"status": 404, "detail": NOT_FOUND}, 404)
+    return clinician, patient, care_role
 
 # Column headings of the sortable table, in order: (sort key, heading).
 COLUMNS = (

@@ -13,10 +13,9 @@ from fastapi.responses import Response
 from app.api.export import attachment
 from app.db import unit_of_work
 from app.deps import EngineDep, SessionDep, SettingsDep, client_address
-from app.errors import Invalid, NotFound
-from app.services import clinic_patient, export
-from app.web.clinic import clinician_or_refusal
-from app.web.clinic_patient import NOT_FOUND
+from app.errors import Invalid
+from app.services import export
+from app.web.clinic import linked_or_refusal
 from app.web.pages import _render
 
 router = APIRouter(include_in_schema=False)
@@ -32,14 +31,10 @@ def export_patient(
     format: Annotated[str, Query(max_length=40)] = "csv",  # noqa: A002 - the public parameter name
 ) -> Response:
     """Download the patient's records as a zip of CSV files or a FHIR R4 Bundle."""
-    clinician = clinician_or_refusal(request, session, settings)
-    if isinstance(clinician, Response):
-        return clinician
-    try:
-        patient, _ = clinic_patient.linked_patient(session, clinician_id=clinician.id,
-                                                   patient_id=patient_id)
-    except NotFound:
-        return _render(request, "error.html", {"status": 404, "detail": NOT_FOUND}, 404)
+    linked = linked_or_refusal(request, session, settings, patient_id)
+    if isinstance(linked, Response):
+        return linked
+    clinician, patient, _ = linked
     try:
         export.check_format(format, export.CLINICIAN_FORMATS)
     except Invalid as exc:

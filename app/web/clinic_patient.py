@@ -16,20 +16,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.config import Settings
 from app.db import unit_of_work
 from app.deps import EngineDep, SessionDep, SettingsDep, client_address
-from app.errors import Invalid, NotFound
+from app.errors import Invalid
 from app.models import User
 from app.services import clinic_detail as detail
 from app.services import clinic_patient as service
 from app.services import sharing
-from app.web.clinic import clinician_or_refusal
+from app.web.clinic import linked_or_refusal
 from app.web.pages import _render
 
 router = APIRouter(include_in_schema=False)
 
-NOT_FOUND = "No such patient, or they no longer share their diary with you."
 DiaryText = Annotated[str, Query(max_length=40)]
 FormText = Annotated[str, Field(max_length=20_000)]
 
@@ -56,20 +54,6 @@ class DecisionForm(BaseModel):
     what_matters: FormText = ""
     choice: FormText = ""
     review_on: FormText = ""
-
-
-def _linked(request: Request, session: Session, settings: Settings, patient_id: uuid.UUID,
-            *, form_token: str | None = None) -> tuple[User, User, str] | Response:
-    """The clinician, the patient and the link's role, or the page to answer instead."""
-    clinician = clinician_or_refusal(request, session, settings, form_token=form_token)
-    if isinstance(clinician, Response):
-        return clinician
-    try:
-        patient, care_role = service.linked_patient(session, clinician_id=clinician.id,
-                                                    patient_id=patient_id)
-    except NotFound:
-        return _render(request, "error.html", {"status": 404, "detail": NOT_FOUND}, 404)
-    return clinician, patient, care_role
 
 
 def _audit(engine: Engine, request: Request, clinician: User, patient: User,
@@ -109,7 +93,7 @@ def patient_page(request: Request, patient_id: uuid.UUID, session: SessionDep,
                  ) -> Response:
     """The summary led by function, the charts, the diary over a range, goal and pacing
     detail, and the care-team notes; a bad diary filter is explained next to its field."""
-    linked = _linked(request, session, settings, patient_id)
+    linked = linked_or_refusal(request, session, settings, patient_id)
     if isinstance(linked, Response):
         return linked
     clinician, patient, _ = linked
@@ -125,7 +109,7 @@ def patient_page(request: Request, patient_id: uuid.UUID, session: SessionDep,
 def plan_page(request: Request, patient_id: uuid.UUID, session: SessionDep,
               engine: EngineDep, settings: SettingsDep) -> Response:
     """The patient's My plan, in the sections and order their app shows."""
-    linked = _linked(request, session, settings, patient_id)
+    linked = linked_or_refusal(request, session, settings, patient_id)
     if isinstance(linked, Response):
         return linked
     clinician, patient, _ = linked
@@ -140,7 +124,7 @@ def plan_page(request: Request, patient_id: uuid.UUID, session: SessionDep,
 def printable_summary(request: Request, patient_id: uuid.UUID, session: SessionDep,
                       engine: EngineDep, settings: SettingsDep) -> Response:
     """One printable page, function first, for the notes or to hand to the patient."""
-    linked = _linked(request, session, settings, patient_id)
+    linked = linked_or_refusal(request, session, settings, patient_id)
     if isinstance(linked, Response):
         return linked
     clinician, patient, _ = linked
@@ -167,7 +151,7 @@ def add_note(
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Store a care-team note as the signed-in clinician and go back to the page."""
-    linked = _linked(request, session, settings, patient_id, form_token=csrf_token)
+    linked = linked_or_refusal(request, session, settings, patient_id, form_token=csrf_token)
     if isinstance(linked, Response):
         return linked
     clinician, _, care_role = linked
@@ -185,7 +169,7 @@ def add_decision(request: Request, patient_id: uuid.UUID, session: SessionDep,
                  settings: SettingsDep, form: Annotated[DecisionForm, Form()]) -> Response:
     """Record a shared decision made with the patient in a visit; bad input shows the page
     again with the form as it was and each problem next to its field."""
-    linked = _linked(request, session, settings, patient_id, form_token=form.csrf_token)
+    linked = linked_or_refusal(request, session, settings, patient_id, form_token=form.csrf_token)
     if isinstance(linked, Response):
         return linked
     clinician, patient, care_role = linked

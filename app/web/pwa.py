@@ -24,6 +24,8 @@ WORKER_SOURCE = STATIC / "sw.js"
 # Served by the server but never needed offline: documentation, licences, and the
 # package.json that tells node's test runner these files are ES modules.
 NOT_PRECACHED = (".md", ".LICENSE", "package.json")
+# The clinician pages' scripts: not the patient app's, so not on every patient's phone.
+CLINIC_SCRIPTS = STATIC / "js" / "clinic"
 
 THEME = "#1f5f5b"
 MANIFEST = {
@@ -57,6 +59,7 @@ def _static_files() -> list[Path]:
     return sorted(
         path for path in STATIC.rglob("*")
         if path.is_file() and path != WORKER_SOURCE and not path.name.endswith(NOT_PRECACHED)
+        and CLINIC_SCRIPTS not in path.parents
     )
 
 
