@@ -3,8 +3,9 @@
 // Flare plan, Latest scores, Care-team notes). Pure: records in, plain objects out; the
 // screen (screens/myplan.js) only lays them out. Dates stay YYYY-MM-DD here.
 
-import { fallRisk } from './checkup-data.js';
+import { fallRisk, PERFORMANCE_TESTS } from './checkup-data.js';
 import { addDays, describeDays, localDate } from './dates.js';
+import { NOTE_KINDS, ROUTINE_AREAS, TREATMENT_KINDS, TREATMENT_STATUSES } from './plan-records.js';
 import { goalProgress } from './rules/goals.js';
 import { INSTRUMENTS, PROMPTS } from './rules/instruments.js';
 import { activityKey, psfsChange } from './rules/outcomes.js';
@@ -45,26 +46,11 @@ export const EMPTY = {
 
 const GOAL_STATUS = { active: 'Active', achieved: 'Achieved', paused: 'Paused', dropped: 'Dropped' };
 const GOAL_ORDER = { active: 0, paused: 1, achieved: 2, dropped: 3 };
-export const TREATMENT_KINDS = {
-  exercise: 'Exercise', physiotherapy: 'Physiotherapy', occupational_therapy: 'Occupational therapy',
-  psychological: 'Psychological support', medication: 'Medication plan', sleep: 'Sleep',
-  weight: 'Weight', ergonomics: 'Ergonomics', aid_or_device: 'Aid or device', other: 'Other',
-};
-const TREATMENT_STATUS = { active: 'Active', paused: 'Paused', stopped: 'Stopped' };
 const TREATMENT_ORDER = { active: 0, paused: 1, stopped: 2 };
-export const ROUTINE_AREAS = {
-  sleep: 'Sleep', work: 'Work', home: 'Home', energy: 'Energy', nutrition: 'Nutrition', other: 'Other',
-};
-export const NOTE_KINDS = { goal: 'Goal', progress: 'Progress', barrier: 'Barrier', plan: 'Plan' };
 export const AUTHOR_ROLES = {
   primary_clinician: 'Primary clinician', physiotherapist: 'Physiotherapist',
   occupational_therapist: 'Occupational therapist', behavioural_health: 'Behavioural health',
   other: 'Care team', clinician: 'Clinician', patient: 'You',
-};
-export const PERFORMANCE_TESTS = {
-  chair_stand_30s: ['30-second chair stand', 'stands'],
-  timed_up_and_go: ['Timed up-and-go', 'seconds'],
-  six_minute_walk: ['6-minute walk', 'metres'],
 };
 const SCORE_ORDER = ['psfs', 'peg', 'phq2', 'gad2', 'pgic'];
 const SCORE_NAMES = {
@@ -153,7 +139,7 @@ export function planTreatments({ treatments = [], routines = [], today = localDa
       - (TREATMENT_ORDER[b.status ?? 'active'] ?? 3) || byText('title')(a, b))
       .map((t) => ({
         id: t.id, title: t.title, kind: TREATMENT_KINDS[t.kind] ?? 'Other', status: t.status ?? 'active',
-        statusLabel: TREATMENT_STATUS[t.status ?? 'active'] ?? t.status, why: text(t.why),
+        statusLabel: TREATMENT_STATUSES[t.status ?? 'active'] ?? t.status, why: text(t.why),
         schedule: text(t.schedule), started_on: t.started_on ?? null, stopped_on: t.stopped_on ?? null,
         helpfulness: number(t.helpfulness), side_effects: text(t.side_effects),
       })),
@@ -232,7 +218,8 @@ export function latestScores({ responses = [], tests = [] }) {
     latestTests.set(test.kind === 'custom' ? `custom:${text(test.label).toLowerCase()}` : test.kind, test);
   }
   for (const [key, test] of latestTests) {
-    const [name, unit] = PERFORMANCE_TESTS[test.kind] ?? [text(test.label) || 'Other test', text(test.unit)];
+    const known = PERFORMANCE_TESTS[test.kind];
+    const [name, unit] = known ? [known.name, known.unit] : [text(test.label) || 'Other test', text(test.unit)];
     const risky = fallRisk(test.kind, test.value);
     rows.push({ key, name, value: test.value, max: null, unit: text(test.unit) || unit,
       date: test.local_date, flag: risky, test: true, change: null,

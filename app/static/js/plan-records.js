@@ -22,6 +22,8 @@ export const ROUTINE_AREAS = {
   sleep: 'Sleep', work: 'Work', home: 'Home', energy: 'Energy', nutrition: 'Food and drink',
   other: 'Other',
 };
+/** The kinds of note a care team writes (design §3 care_note.kind). */
+export const NOTE_KINDS = { goal: 'Goal', progress: 'Progress', barrier: 'Barrier', plan: 'Plan' };
 const EVERY_DAY = [0, 1, 2, 3, 4, 5, 6];
 
 /**

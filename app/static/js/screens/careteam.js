@@ -7,6 +7,7 @@
 
 import { ApiError, request } from '../api.js';
 import { html, useEffect, useRef, useState } from '../html.js';
+import { NOTE_KINDS } from '../plan-records.js';
 import { useApp, useRecords, useUid } from '../ui.js';
 
 export const ROLES = {
@@ -17,7 +18,6 @@ export const ROLES = {
   other: 'Other',
 };
 const STATUS = { active: 'Has access', pending: 'Invite code not used yet', revoked: 'Stopped' };
-const NOTE_KINDS = { goal: 'Goal', progress: 'Progress', barrier: 'Barrier', plan: 'Plan' };
 // What a clinician read, in the patient's words; anything newer falls back to its name.
 const RESOURCES = {
   patient_summary: 'Your summary and diary',

@@ -5,10 +5,11 @@
 // a timer that keeps only its start time. Everything is written to the local store, so it
 // works offline. The rules behind it are in ../checkup-data.js.
 
+import { request } from '../api.js';
 import {
   INSTRUMENTS_CACHE_KEY, PERFORMANCE_TESTS, announceEvery, careTeamPrompts,
   changeWords, checkAnswers, checkPsfs, checkTestValue, clock, countdown, countdownMessage,
-  enabledFromCache, fallRisk, instrumentStatus, latestTests, needsCareTeamPrompt,
+  enabledFromCache, fallRisk, instrumentStatus, latestTests,
   parseInstruments, psfsRealChange, psfsRows, stopwatch,
 } from '../checkup-data.js';
 import { addDays, localDate, shortDate } from '../dates.js';
@@ -48,9 +49,7 @@ function useEnabledInstruments() {
   const [enabled, setEnabled] = useState(() => enabledFromCache(readCache(INSTRUMENTS_CACHE_KEY)));
   useEffect(() => {
     let live = true;
-    fetch('/api/v1/instruments', { credentials: 'same-origin', cache: 'no-store',
-      headers: { Accept: 'application/json' } })
-      .then((response) => (response.ok ? response.json() : null))
+    request('GET', '/api/v1/instruments')
       .then((answer) => {
         const list = parseInstruments(answer);
         if (!list) return;
@@ -254,7 +253,7 @@ function AnswersForm({ instrument, onSaved, onCancel }) {
     await store.write('outcome_response', newId(), { instrument: instrument.id,
       local_date: localDate(), answers: checked.answers, score: result.score });
     store.persistOnce();
-    onSaved({ ...result, flag: needsCareTeamPrompt(instrument.id, result.score) });
+    onSaved(result);
   }
   const missing = Object.values(errors).filter(Boolean).length;
   return html`

@@ -121,12 +121,13 @@ export function ReviewScreen() {
   const sorted = [...(reviews ?? [])].sort(byWeek);
   const current = sorted.find((review) => review.week_start === thisWeek) ?? null;
   const past = sorted.filter((review) => review !== current);
+  const offers = useOffers(today); // read once, shown in the summary and the quota offers
   return html`
     <h1 tabindex="-1">Weekly review</h1>
     <p class="hint">A few minutes once a week: look back at the last 7 days, then choose your next step.</p>
     <p class="notice" aria-live="polite">${notice}</p>
-    <${WeekSummary} today=${today} />
-    <${QuotaOffers} today=${today} onNotice=${setNotice} />
+    <${WeekSummary} today=${today} offers=${offers} />
+    <${QuotaOffers} offers=${offers} onNotice=${setNotice} />
     ${reviews === undefined ? html`<p class="hint">Loading…</p>`
       : html`<${ReviewForm} key=${current?.id ?? 'new'} review=${current} week=${thisWeek}
           onSaved=${setNotice} />`}
@@ -137,7 +138,7 @@ export function ReviewScreen() {
       </section>`}`;
 }
 
-function WeekSummary({ today }) {
+function WeekSummary({ today, offers }) {
   const diary = useRecords('diary_entry');
   const goals = useRecords('goal');
   const checkins = useRecords('goal_checkin');
@@ -166,7 +167,7 @@ function WeekSummary({ today }) {
         <li><strong>Goal steps done:</strong> ${steps.length === 0 ? 'none this week' : steps.map((s) => s.step).join('; ')}.</li>
         <li><strong>Flare-ups:</strong> ${flareCount === 0 ? 'none' : `${flareCount} ${flareCount === 1 ? 'day' : 'days'}`}.</li>
       </ul>
-      <${PacingAdherence} today=${today} />
+      <${PacingAdherence} offers=${offers} />
     </section>`;
 }
 
@@ -182,8 +183,7 @@ function useOffers(today) {
   })).filter(({ offer }) => offer);
 }
 
-function PacingAdherence({ today }) {
-  const offers = useOffers(today);
+function PacingAdherence({ offers }) {
   if (!offers || offers.length === 0) return null;
   return html`
     <h3>Pacing</h3>
@@ -194,9 +194,8 @@ function PacingAdherence({ today }) {
     </ul>`;
 }
 
-function QuotaOffers({ today, onNotice }) {
+function QuotaOffers({ offers, onNotice }) {
   const { store } = useApp();
-  const offers = useOffers(today);
   const [later, setLater] = useState(() => new Set());
   if (!offers || offers.length === 0) return null;
   const key = ({ plan, offer }) => `${plan.id}:${offer.action}:${offer.quota}`;
