@@ -33,7 +33,14 @@ from app.models import (
 )
 from app.services.goals import gas_t_score, goal_progress
 from app.services.outcomes import MEAN_MDC, activity_key
-from app.services.pacing import local_day, suggest_quota
+from app.services.pacing import (
+    DEFAULT_INCREASE_EVERY_DAYS,
+    DEFAULT_INCREASE_PERCENT,
+    MET_DAYS_NEEDED,
+    WINDOW_DAYS,
+    local_day,
+    suggest_quota,
+)
 from app.services.scoring import round2
 
 SESSION_DAYS = 14
@@ -225,7 +232,12 @@ def _plan_details(session: Session, patient: User, today: date) -> list[dict[str
         except ValueError:
             suggestion = None
         shown.append({"plan": plan, "history": _quota_history(plan, own, patient.timezone),
-                      "recent": list(reversed(recent)), "suggestion": suggestion})
+                      "recent": list(reversed(recent)), "suggestion": suggestion,
+                      "rule": {"percent": DEFAULT_INCREASE_PERCENT
+                               if plan.increase_percent is None else plan.increase_percent,
+                               "every": plan.increase_every_days
+                               or DEFAULT_INCREASE_EVERY_DAYS,
+                               "met": MET_DAYS_NEEDED, "window": WINDOW_DAYS}})
     return shown
 
 

@@ -253,7 +253,8 @@ def export_fhir_bundle(session: Session, patient: User, *, base_url: str) -> dic
     team = _active_team(session, patient.id)
     authors = _record_authors(session, patient.id)
     fhir.add(_patient_resource(patient), patient.id)
-    for clinician_id, name in _practitioners(session, team, authors, patient.id).items():
+    fhir.names = _practitioners(session, team, authors, patient.id)
+    for clinician_id, name in fhir.names.items():
         fhir.add(_practitioner_resource(name), clinician_id)
     fhir.care_team(team, patient)
     goal_ids = {goal["id"] for goal in records["goal"]}
@@ -341,13 +342,11 @@ class _Fhir:
         self.subject = {"reference": f"urn:uuid:{patient.id}"}
         self.patient_id = patient.id
         self.entries: list[dict[str, Any]] = []
-        self.names: dict[uuid.UUID, str] = {}
+        self.names: dict[uuid.UUID, str] = {}  # the Bundle's Practitioners, by user id
 
     def add(self, resource: dict[str, Any], resource_id: uuid.UUID | str) -> None:
         resource["id"] = str(resource_id)
         self.entries.append({"fullUrl": f"urn:uuid:{resource_id}", "resource": resource})
-        if resource["resourceType"] == "Practitioner":
-            self.names[uuid.UUID(str(resource_id))] = resource["name"][0]["text"]
 
     def author(self, author_id: uuid.UUID | None, fallback_name: str | None = None,
                ) -> dict[str, Any]:

@@ -383,6 +383,25 @@ def test_goal_and_pacing_detail_show_steps_barriers_attainment_quota_history_and
     assert history in text
     assert f"{day(2)} quota 5 3 — → — — pain Knee {day(10)} quota 5 5" in text
     assert day(20) + " quota" not in text  # older than 14 days
+    assert "rises by 10 % every 7 days when met on 5 of 7 days without a flare" in text
+
+
+def test_a_step_ticked_in_a_checkin_is_done_in_the_table_as_in_the_count(
+    engine: sa.Engine, patient: Browser, new_browser: Any
+) -> None:
+    # A check-in names the step it did as typed; case and spacing do not matter, both in
+    # the "Steps: n of m done" count (goal progress) and in each step's row.
+    _, clinician = make_clinician(engine, new_browser)
+    share(patient, clinician)
+    goal = patient.post("/api/v1/goals", json={
+        "title": "Walk to the shop", "steps": [{"title": "Walk  to the corner"}]}).json()
+    checkin = patient.post("/api/v1/goal-checkins", json={
+        "goal_id": goal["id"], "local_date": day(1), "step_done": "walk to the Corner"})
+    assert checkin.status_code == 201, checkin.text
+
+    text = flat(clinician.get(page(patient)).text)
+
+    assert "Steps: 1 of 1 done Step Target Due Done Walk to the corner — — Yes" in text
 
 
 def flat(html_text: str) -> str:
